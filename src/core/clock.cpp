@@ -1,0 +1,11 @@
+#include "core/clock.h"
+
+namespace sluice {
+
+SteadyClock &SteadyClock::instance()
+{
+    static SteadyClock clock;
+    return clock;
+}
+
+} // namespace sluice
