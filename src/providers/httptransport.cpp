@@ -6,7 +6,7 @@
 #include <QNetworkRequest>
 #include <QTimer>
 
-Q_LOGGING_CATEGORY(lcNet, "sluice.net")
+Q_LOGGING_CATEGORY(lcNet, "sluice.net", QtInfoMsg)
 
 namespace sluice {
 

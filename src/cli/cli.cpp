@@ -1,0 +1,47 @@
+#include "cli/cli.h"
+
+#include "cli/output.h"
+#include "cli/runcommand.h"
+
+#include <QCoreApplication>
+
+namespace sluice::cli {
+
+namespace {
+
+const char kUsage[] = R"(Usage: sluice-cli <command> [options]
+
+Commands:
+  run        send one prompt and print the answer
+
+Run `sluice-cli <command> --help` for a command's options.
+)";
+
+} // namespace
+
+int runCli(const QStringList &arguments)
+{
+    const QString command = arguments.value(1);
+    if (command == u"--help" || command == u"-h" || command == u"help") {
+        printOut(QString::fromLatin1(kUsage));
+        return ExitOk;
+    }
+    if (command == u"--version") {
+        printOut(QStringLiteral("sluice-cli %1\n").arg(QCoreApplication::applicationVersion()));
+        return ExitOk;
+    }
+    if (command.isEmpty()) {
+        printError(QStringLiteral("no command given; try `sluice-cli run --help`"));
+        return ExitUsage;
+    }
+
+    QStringList commandArguments = arguments.mid(1);
+    commandArguments[0] = arguments.value(0) + u' ' + command;
+    if (command == u"run")
+        return runCommand(commandArguments);
+
+    printError(QStringLiteral("unknown command '%1'; the commands are: run").arg(command));
+    return ExitUsage;
+}
+
+} // namespace sluice::cli

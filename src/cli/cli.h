@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QStringList>
+
+namespace sluice::cli {
+
+/// Exit codes of sluice-cli, part of its documented contract (docs/cli.md).
+enum ExitCode : int {
+    ExitOk = 0,
+    ExitFailed = 1, ///< the request (or run) failed
+    ExitUsage = 2,  ///< bad flags or input: nothing was sent
+};
+
+/// Runs `sluice-cli` with its full argument list (program name first) and
+/// returns the process exit code. Needs a QCoreApplication.
+[[nodiscard]] int runCli(const QStringList &arguments);
+
+} // namespace sluice::cli
