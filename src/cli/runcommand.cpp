@@ -30,7 +30,7 @@ struct RunOptions
 // Reads a text option given inline (--name) or from a file (--name-file).
 // Returns nullopt after printing the problem.
 std::optional<QString> textOrFile(const QCommandLineParser &parser, const QString &inlineName,
-                                  const QString &fileName, bool required)
+    const QString &fileName, bool required)
 {
     const bool hasInline = parser.isSet(inlineName);
     const bool hasFile = parser.isSet(fileName);
@@ -57,8 +57,8 @@ std::optional<QString> textOrFile(const QCommandLineParser &parser, const QStrin
     return QString();
 }
 
-std::optional<int> positiveInteger(const QCommandLineParser &parser, const QString &name,
-                                   int fallback)
+std::optional<int> positiveInteger(
+    const QCommandLineParser &parser, const QString &name, int fallback)
 {
     if (!parser.isSet(name))
         return fallback;
@@ -87,29 +87,31 @@ std::optional<RunOptions> parseRunOptions(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Send one prompt and print the answer."));
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
-                                  QStringLiteral("Show this help."));
+    const QCommandLineOption help(
+        {QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
     parser.addOptions({
         help,
         {QStringLiteral("base-url"),
-         QStringLiteral("API base URL ending in /v1 (default %1).").arg(QLatin1StringView(kDefaultBaseUrl)),
-         QStringLiteral("URL")},
+            QStringLiteral("API base URL ending in /v1 (default %1).")
+                .arg(QLatin1StringView(kDefaultBaseUrl)),
+            QStringLiteral("URL")},
         {QStringLiteral("model"), QStringLiteral("Model name (required)."), QStringLiteral("NAME")},
         {QStringLiteral("prompt"), QStringLiteral("The prompt."), QStringLiteral("TEXT")},
         {QStringLiteral("prompt-file"), QStringLiteral("Read the prompt from a file."),
-         QStringLiteral("F")},
+            QStringLiteral("F")},
         {QStringLiteral("instructions"), QStringLiteral("System instructions."),
-         QStringLiteral("TEXT")},
+            QStringLiteral("TEXT")},
         {QStringLiteral("instructions-file"), QStringLiteral("Read the instructions from a file."),
-         QStringLiteral("F")},
+            QStringLiteral("F")},
         {QStringLiteral("max-output-tokens"),
-         QStringLiteral("Cap on output tokens, reasoning included."), QStringLiteral("N")},
+            QStringLiteral("Cap on output tokens, reasoning included."), QStringLiteral("N")},
         {QStringLiteral("timeout"),
-         QStringLiteral("Seconds for the whole exchange (default %1).").arg(kDefaultTimeoutSeconds),
-         QStringLiteral("S")},
+            QStringLiteral("Seconds for the whole exchange (default %1).")
+                .arg(kDefaultTimeoutSeconds),
+            QStringLiteral("S")},
         {QStringLiteral("api-key-env"),
-         QStringLiteral("Environment variable holding the API key (default OPENAI_API_KEY)."),
-         QStringLiteral("VAR")},
+            QStringLiteral("Environment variable holding the API key (default OPENAI_API_KEY)."),
+            QStringLiteral("VAR")},
     });
 
     if (!parser.parse(arguments)) {
@@ -118,7 +120,7 @@ std::optional<RunOptions> parseRunOptions(const QStringList &arguments)
     }
     if (parser.isSet(help)) {
         printOut(parser.helpText());
-        return RunOptions{};
+        return RunOptions {};
     }
     if (!parser.positionalArguments().isEmpty()) {
         printError(QStringLiteral("unexpected argument '%1'; quote a prompt: --prompt \"...\"")
@@ -127,9 +129,9 @@ std::optional<RunOptions> parseRunOptions(const QStringList &arguments)
     }
 
     RunOptions options;
-    options.baseUrl = QUrl(parser.isSet(QStringLiteral("base-url"))
-                               ? parser.value(QStringLiteral("base-url"))
-                               : QString::fromLatin1(kDefaultBaseUrl));
+    options.baseUrl
+        = QUrl(parser.isSet(QStringLiteral("base-url")) ? parser.value(QStringLiteral("base-url"))
+                                                        : QString::fromLatin1(kDefaultBaseUrl));
     if (!options.baseUrl.isValid() || options.baseUrl.host().isEmpty()
         || (options.baseUrl.scheme() != u"http" && options.baseUrl.scheme() != u"https")) {
         printError(QStringLiteral("--base-url '%1' is not an http(s) URL; "
@@ -144,13 +146,13 @@ std::optional<RunOptions> parseRunOptions(const QStringList &arguments)
         return std::nullopt;
     }
 
-    const auto prompt = textOrFile(parser, QStringLiteral("prompt"),
-                                   QStringLiteral("prompt-file"), true);
+    const auto prompt
+        = textOrFile(parser, QStringLiteral("prompt"), QStringLiteral("prompt-file"), true);
     if (!prompt)
         return std::nullopt;
     options.request.input = *prompt;
-    const auto instructions = textOrFile(parser, QStringLiteral("instructions"),
-                                         QStringLiteral("instructions-file"), false);
+    const auto instructions = textOrFile(
+        parser, QStringLiteral("instructions"), QStringLiteral("instructions-file"), false);
     if (!instructions)
         return std::nullopt;
     options.request.instructions = *instructions;
@@ -222,7 +224,7 @@ int runCommand(const QStringList &arguments)
     }
 
     LlmService service(std::make_shared<OpenAiResponsesProvider>(options.baseUrl, apiKey),
-                       SteadyClock::instance());
+        SteadyClock::instance());
     const std::chrono::milliseconds total(qint64(options.timeoutSeconds) * 1000);
     service.setTimeouts({std::min(total, std::chrono::milliseconds(60'000)), total});
 

@@ -7,7 +7,7 @@ namespace sluice {
 
 namespace {
 
-constexpr std::array<std::pair<ErrorClass, const char16_t *>, 15> kNames{{
+constexpr std::array<std::pair<ErrorClass, const char16_t *>, 15> kNames {{
     {ErrorClass::None, u""},
     {ErrorClass::Network, u"network"},
     {ErrorClass::Timeout, u"timeout"},

@@ -14,8 +14,14 @@ struct Unit
 };
 
 constexpr Unit kUnits[] = {
-    {u"ns", 1.0}, {u"us", 1e3}, {u"\u00b5s", 1e3}, {u"\u03bcs", 1e3},
-    {u"ms", 1e6}, {u"s", 1e9},  {u"m", 60e9},      {u"h", 3600e9},
+    {u"ns", 1.0},
+    {u"us", 1e3},
+    {u"\u00b5s", 1e3},
+    {u"\u03bcs", 1e3},
+    {u"ms", 1e6},
+    {u"s", 1e9},
+    {u"m", 60e9},
+    {u"h", 3600e9},
 };
 
 } // namespace

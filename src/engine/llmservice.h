@@ -18,9 +18,9 @@ namespace sluice {
 struct GenerationResult
 {
     GenerationOutcome outcome;
-    QDateTime startedAt;     ///< wall-clock time the request was handed to the service
-    double latencyMs = 0.0;  ///< from send to the complete answer (monotonic clock)
-    int attempts = 0;        ///< HTTP exchanges made for this request
+    QDateTime startedAt; ///< wall-clock time the request was handed to the service
+    double latencyMs = 0.0; ///< from send to the complete answer (monotonic clock)
+    int attempts = 0; ///< HTTP exchanges made for this request
 };
 
 /// The request pipeline shared by the GUI, the CLI and the tests: encode,
@@ -33,8 +33,8 @@ class LlmService : public QObject
 public:
     using Callback = std::function<void(const GenerationResult &)>;
 
-    LlmService(std::shared_ptr<const Provider> provider, const Clock &clock,
-               QObject *parent = nullptr);
+    LlmService(
+        std::shared_ptr<const Provider> provider, const Clock &clock, QObject *parent = nullptr);
 
     void setTimeouts(HttpTransport::Timeouts timeouts) { m_timeouts = timeouts; }
     [[nodiscard]] const Provider &provider() const { return *m_provider; }

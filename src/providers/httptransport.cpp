@@ -29,10 +29,8 @@ ErrorClass classifyNetworkError(QNetworkReply::NetworkError error)
 } // namespace
 
 HttpTransport::HttpTransport(QObject *parent)
-    : QObject(parent)
-    , m_manager(new QNetworkAccessManager(this))
-{
-}
+    : QObject(parent), m_manager(new QNetworkAccessManager(this))
+{ }
 
 HttpTransport::~HttpTransport()
 {
@@ -54,7 +52,7 @@ quint64 HttpTransport::post(const HttpRequest &request, Timeouts timeouts, Callb
     const quint64 id = m_nextId++;
     QNetworkReply *reply = m_manager->post(networkRequest, request.body);
     reply->setProperty(kCallIdProperty, id);
-    m_calls.insert(id, Call{reply, std::move(done), false});
+    m_calls.insert(id, Call {reply, std::move(done), false});
 
     auto *deadline = new QTimer(reply);
     deadline->setSingleShot(true);

@@ -23,8 +23,8 @@ class HttpTransport : public QObject
 public:
     struct Timeouts
     {
-        std::chrono::milliseconds idle{60'000};   ///< no byte for this long: timeout
-        std::chrono::milliseconds total{600'000}; ///< the whole exchange
+        std::chrono::milliseconds idle {60'000}; ///< no byte for this long: timeout
+        std::chrono::milliseconds total {600'000}; ///< the whole exchange
     };
 
     using Callback = std::function<void(HttpResponse)>;

@@ -20,7 +20,8 @@ TokenUsage decodeUsage(const QJsonObject &usage)
     TokenUsage tokens;
     tokens.input = tokenCount(usage, QLatin1StringView("input_tokens"));
     tokens.output = tokenCount(usage, QLatin1StringView("output_tokens"));
-    const QJsonObject inputDetails = usage.value(QLatin1StringView("input_tokens_details")).toObject();
+    const QJsonObject inputDetails
+        = usage.value(QLatin1StringView("input_tokens_details")).toObject();
     tokens.cached = tokenCount(inputDetails, QLatin1StringView("cached_tokens"));
     tokens.cacheWrite = tokenCount(inputDetails, QLatin1StringView("cache_write_tokens"));
     const QJsonObject outputDetails
@@ -102,7 +103,7 @@ OpenAiResponsesProvider::OpenAiResponsesProvider(QUrl baseUrl, QByteArray apiKey
 
 QJsonObject OpenAiResponsesProvider::encodeBody(const GenerationRequest &request)
 {
-    QJsonObject body{
+    QJsonObject body {
         {QStringLiteral("model"), request.model},
         {QStringLiteral("input"), request.input},
         {QStringLiteral("store"), request.store},
@@ -117,13 +118,13 @@ QJsonObject OpenAiResponsesProvider::encodeBody(const GenerationRequest &request
         body.insert(QStringLiteral("stream"), true);
     if (request.outputSchema) {
         const OutputSchema &output = *request.outputSchema;
-        const QJsonObject format{
+        const QJsonObject format {
             {QStringLiteral("type"), QStringLiteral("json_schema")},
             {QStringLiteral("name"), output.name},
             {QStringLiteral("schema"), output.schema},
             {QStringLiteral("strict"), output.strict},
         };
-        body.insert(QStringLiteral("text"), QJsonObject{{QStringLiteral("format"), format}});
+        body.insert(QStringLiteral("text"), QJsonObject {{QStringLiteral("format"), format}});
     }
     return body;
 }
@@ -169,14 +170,14 @@ GenerationOutcome OpenAiResponsesProvider::decode(const HttpResponse &response) 
 
     if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
         fail(outcome, ErrorClass::MalformedResponse,
-             QStringLiteral("the answer is not a JSON object (%1 at byte %2)")
-                 .arg(parseError.errorString())
-                 .arg(parseError.offset));
+            QStringLiteral("the answer is not a JSON object (%1 at byte %2)")
+                .arg(parseError.errorString())
+                .arg(parseError.offset));
         return outcome;
     }
     if (root.value(QLatin1StringView("object")).toString() != QLatin1StringView("response")) {
         fail(outcome, ErrorClass::MalformedResponse,
-             QStringLiteral("the answer is not a Responses API object"));
+            QStringLiteral("the answer is not a Responses API object"));
         return outcome;
     }
 
@@ -207,11 +208,11 @@ GenerationOutcome OpenAiResponsesProvider::decode(const HttpResponse &response) 
         const QJsonObject error = root.value(QLatin1StringView("error")).toObject();
         outcome.errorCode = error.value(QLatin1StringView("code")).toString();
         fail(outcome, classifyOpenAiError(response.status, outcome.errorCode, {}),
-             error.value(QLatin1StringView("message")).toString());
+            error.value(QLatin1StringView("message")).toString());
     } else {
         // queued / in_progress / cancelled are not answers to a blocking request.
         fail(outcome, ErrorClass::MalformedResponse,
-             QStringLiteral("the response ended with status '%1'").arg(status));
+            QStringLiteral("the response ended with status '%1'").arg(status));
     }
     return outcome;
 }

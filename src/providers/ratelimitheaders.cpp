@@ -31,7 +31,8 @@ std::optional<Duration> parseSeconds(const QByteArray &value, double scaleToNano
 std::optional<Duration> parseHttpDate(const QByteArray &value, const QDateTime &receivedAt)
 {
     const QString text = QString::fromLatin1(value.trimmed());
-    QDateTime when = QLocale::c().toDateTime(text, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+    QDateTime when
+        = QLocale::c().toDateTime(text, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
     if (!when.isValid())
         return std::nullopt;
     when.setTimeSpec(Qt::UTC);
@@ -41,18 +42,18 @@ std::optional<Duration> parseHttpDate(const QByteArray &value, const QDateTime &
 
 } // namespace
 
-RateLimitHints parseOpenAiRateLimitHeaders(const HttpResponse &response,
-                                           const QDateTime &receivedAt)
+RateLimitHints parseOpenAiRateLimitHeaders(
+    const HttpResponse &response, const QDateTime &receivedAt)
 {
     RateLimitHints hints;
     hints.limitRequests = parseCount(response.header("x-ratelimit-limit-requests"));
     hints.limitTokens = parseCount(response.header("x-ratelimit-limit-tokens"));
     hints.remainingRequests = parseCount(response.header("x-ratelimit-remaining-requests"));
     hints.remainingTokens = parseCount(response.header("x-ratelimit-remaining-tokens"));
-    hints.resetRequests = parseGoDuration(
-        QString::fromLatin1(response.header("x-ratelimit-reset-requests")));
-    hints.resetTokens = parseGoDuration(
-        QString::fromLatin1(response.header("x-ratelimit-reset-tokens")));
+    hints.resetRequests
+        = parseGoDuration(QString::fromLatin1(response.header("x-ratelimit-reset-requests")));
+    hints.resetTokens
+        = parseGoDuration(QString::fromLatin1(response.header("x-ratelimit-reset-tokens")));
 
     if (const QByteArray ms = response.header("retry-after-ms"); !ms.isEmpty())
         hints.retryAfter = parseSeconds(ms, 1e6);

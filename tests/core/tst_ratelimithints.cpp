@@ -53,7 +53,7 @@ private Q_SLOTS:
         QVERIFY(!parseGoDuration(text).has_value());
     }
 
-    void emptyHints() { QVERIFY(RateLimitHints{}.isEmpty()); }
+    void emptyHints() { QVERIFY(RateLimitHints {}.isEmpty()); }
 };
 
 QTEST_APPLESS_MAIN(TestRateLimitHints)
