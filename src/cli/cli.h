@@ -8,7 +8,7 @@ namespace sluice::cli {
 enum ExitCode : int {
     ExitOk = 0,
     ExitFailed = 1, ///< the request (or run) failed
-    ExitUsage = 2, ///< bad flags or input: nothing was sent
+    ExitUsage = 2,  ///< bad flags or input: nothing was sent
 };
 
 /// Runs `sluice-cli` with its full argument list (program name first) and

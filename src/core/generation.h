@@ -25,7 +25,7 @@ struct GenerationRequest
 {
     QString model;
     QString instructions; ///< system prompt; empty means none
-    QString input; ///< the user's prompt
+    QString input;        ///< the user's prompt
     std::optional<OutputSchema> outputSchema;
     std::optional<int> maxOutputTokens;
     std::optional<double> temperature;
@@ -37,10 +37,10 @@ struct GenerationRequest
 struct GenerationOutcome
 {
     enum class Status {
-        Completed, ///< text (or JSON text) is the answer
-        Refused, ///< the model refused; `refusal` says why
+        Completed,  ///< text (or JSON text) is the answer
+        Refused,    ///< the model refused; `refusal` says why
         Incomplete, ///< stopped early; `incompleteReason` says why; `text` is partial
-        Failed, ///< `errorClass` says why; no usable answer
+        Failed,     ///< `errorClass` says why; no usable answer
     };
 
     Status status = Status::Failed;
@@ -51,13 +51,13 @@ struct GenerationOutcome
     bool hasUsage = false;
 
     ErrorClass errorClass = ErrorClass::None;
-    int httpStatus = 0; ///< 0 when no HTTP answer arrived
-    QString errorCode; ///< the provider's own code, e.g. `insufficient_quota`
+    int httpStatus = 0;   ///< 0 when no HTTP answer arrived
+    QString errorCode;    ///< the provider's own code, e.g. `insufficient_quota`
     QString errorMessage; ///< the provider's message or the transport's; never a key
 
     QString responseId; ///< the provider's id of the answer (`resp_...`)
-    QString requestId; ///< the `x-request-id` header, for support tickets
-    QString model; ///< the model that answered (may be a dated snapshot)
+    QString requestId;  ///< the `x-request-id` header, for support tickets
+    QString model;      ///< the model that answered (may be a dated snapshot)
     RateLimitHints hints;
 
     [[nodiscard]] bool succeeded() const { return status == Status::Completed; }

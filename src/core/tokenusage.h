@@ -10,7 +10,7 @@ namespace sluice {
 struct TokenUsage
 {
     std::int64_t input = 0;
-    std::int64_t cached = 0; ///< part of input served from the prompt cache
+    std::int64_t cached = 0;     ///< part of input served from the prompt cache
     std::int64_t cacheWrite = 0; ///< input tokens written to the cache (Anthropic)
     std::int64_t output = 0;
     std::int64_t reasoning = 0; ///< part of output spent on hidden reasoning

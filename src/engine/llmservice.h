@@ -18,9 +18,9 @@ namespace sluice {
 struct GenerationResult
 {
     GenerationOutcome outcome;
-    QDateTime startedAt; ///< wall-clock time the request was handed to the service
+    QDateTime startedAt;    ///< wall-clock time the request was handed to the service
     double latencyMs = 0.0; ///< from send to the complete answer (monotonic clock)
-    int attempts = 0; ///< HTTP exchanges made for this request
+    int attempts = 0;       ///< HTTP exchanges made for this request
 };
 
 /// The request pipeline shared by the GUI, the CLI and the tests: encode,

@@ -23,7 +23,7 @@ class HttpTransport : public QObject
 public:
     struct Timeouts
     {
-        std::chrono::milliseconds idle {60'000}; ///< no byte for this long: timeout
+        std::chrono::milliseconds idle {60'000};   ///< no byte for this long: timeout
         std::chrono::milliseconds total {600'000}; ///< the whole exchange
     };
 
