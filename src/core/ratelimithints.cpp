@@ -1,5 +1,6 @@
 #include "core/ratelimithints.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace sluice {
@@ -25,6 +26,20 @@ constexpr Unit kUnits[] = {
 };
 
 } // namespace
+
+std::optional<Duration> exhaustedReset(const RateLimitHints &hints)
+{
+    const bool requestsOut = hints.remainingRequests && *hints.remainingRequests == 0;
+    const bool tokensOut = hints.remainingTokens && *hints.remainingTokens == 0;
+    const bool neitherKnown = !requestsOut && !tokensOut;
+    std::optional<Duration> reset;
+    if (hints.resetRequests && (requestsOut || neitherKnown))
+        reset = *hints.resetRequests;
+    // Both exhausted (or unknown): the later reset is when both have cleared.
+    if (hints.resetTokens && (tokensOut || neitherKnown))
+        reset = std::max(reset.value_or(Duration::zero()), *hints.resetTokens);
+    return reset;
+}
 
 std::optional<Duration> parseGoDuration(QStringView text)
 {

@@ -31,6 +31,11 @@ struct RateLimitHints
     }
 };
 
+/// How long until the limit a 429 hit clears, from the reset hints: the
+/// reset of what is exhausted (remaining 0), or of both when neither says
+/// so; nullopt without a usable reset. retry-after is not considered here.
+[[nodiscard]] std::optional<Duration> exhaustedReset(const RateLimitHints &hints);
+
 /// Parses a Go duration as OpenAI sends it in `x-ratelimit-reset-*`:
 /// `1s`, `6m0s`, `20ms`, `1.5s`, `1h2m3.5s`, also `us`/`µs`/`ns`.
 /// Returns nullopt for anything else (including negative values).
