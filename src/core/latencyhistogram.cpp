@@ -1,0 +1,83 @@
+#include "core/latencyhistogram.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+namespace sluice {
+
+int LatencyHistogram::bucketOf(std::int64_t micros)
+{
+    micros = std::clamp<std::int64_t>(micros, 0, (std::int64_t(1) << 37) - 1);
+    if (micros < kLinear)
+        return static_cast<int>(micros);
+    const int exponent = std::bit_width(static_cast<std::uint64_t>(micros)) - 1; // >= 6
+    const int shift = exponent - 5;
+    return kLinear + (exponent - 6) * kSubBuckets
+        + static_cast<int>((micros >> shift) - kSubBuckets);
+}
+
+double LatencyHistogram::midpointOf(int bucket)
+{
+    if (bucket < kLinear)
+        return bucket;
+    const int octave = (bucket - kLinear) / kSubBuckets;
+    const int sub = (bucket - kLinear) % kSubBuckets;
+    const double width = std::ldexp(1.0, octave + 1);
+    const double low = (kSubBuckets + sub) * width;
+    return low + width / 2;
+}
+
+void LatencyHistogram::record(Duration value)
+{
+    add(value, +1);
+}
+
+void LatencyHistogram::remove(Duration value)
+{
+    add(value, -1);
+}
+
+void LatencyHistogram::add(Duration value, int delta)
+{
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(value).count();
+    const int bucket = bucketOf(micros);
+    m_buckets[bucket] += delta;
+    m_groups[bucket / kSubBuckets] += delta;
+    m_count += delta;
+    m_sumMicros += delta * static_cast<double>(std::max<std::int64_t>(0, micros));
+}
+
+double LatencyHistogram::quantileMicroseconds(double q) const
+{
+    if (m_count <= 0)
+        return 0;
+    // The smallest value with at least ceil(q * count) samples at or below it.
+    const auto rank = std::clamp<std::int64_t>(
+        static_cast<std::int64_t>(std::ceil(std::clamp(q, 0.0, 1.0) * m_count)), 1, m_count);
+    std::int64_t seen = 0;
+    int group = 0;
+    while (seen + m_groups[group] < rank)
+        seen += m_groups[group++];
+    int bucket = group * kSubBuckets;
+    while (seen + m_buckets[bucket] < rank)
+        seen += m_buckets[bucket++];
+    return midpointOf(bucket);
+}
+
+LatencyHistogram::Summary LatencyHistogram::summary() const
+{
+    Summary s;
+    s.count = m_count;
+    if (m_count <= 0)
+        return s;
+    s.meanMs = m_sumMicros / m_count / 1000.0;
+    s.p50Ms = quantileMicroseconds(0.50) / 1000.0;
+    s.p90Ms = quantileMicroseconds(0.90) / 1000.0;
+    s.p95Ms = quantileMicroseconds(0.95) / 1000.0;
+    s.p99Ms = quantileMicroseconds(0.99) / 1000.0;
+    s.maxMs = quantileMicroseconds(1.0) / 1000.0;
+    return s;
+}
+
+} // namespace sluice
