@@ -34,12 +34,18 @@ LiveMetrics::LiveMetrics(const Clock &clock, MetricsRetention retention)
 
 LiveMetrics::~LiveMetrics() = default;
 
-MetricsRecord LiveMetrics::recordSent(const MetricsKey &key, Duration queueWait)
+MetricsRecord LiveMetrics::start(MetricsRecord::Kind kind, const MetricsKey &key)
 {
     MetricsRecord record;
-    record.m_kind = MetricsRecord::Kind::Sent;
+    record.m_kind = kind;
     record.m_key = keyIndex(key);
     record.m_second = secondNow();
+    return record;
+}
+
+MetricsRecord LiveMetrics::recordSent(const MetricsKey &key, Duration queueWait)
+{
+    MetricsRecord record = start(MetricsRecord::Kind::Sent, key);
     record.m_latency = queueWait;
     apply(record, +1);
     return record;
@@ -48,10 +54,7 @@ MetricsRecord LiveMetrics::recordSent(const MetricsKey &key, Duration queueWait)
 MetricsRecord LiveMetrics::recordReceived(const MetricsKey &key, const TokenUsage &usage,
     std::optional<double> costUsd, Duration latency, std::optional<Duration> timeToFirstToken)
 {
-    MetricsRecord record;
-    record.m_kind = MetricsRecord::Kind::Received;
-    record.m_key = keyIndex(key);
-    record.m_second = secondNow();
+    MetricsRecord record = start(MetricsRecord::Kind::Received, key);
     record.m_usage = usage;
     record.m_costUsd = costUsd;
     record.m_latency = latency;
@@ -62,10 +65,7 @@ MetricsRecord LiveMetrics::recordReceived(const MetricsKey &key, const TokenUsag
 
 MetricsRecord LiveMetrics::recordFailed(const MetricsKey &key, ErrorClass errorClass)
 {
-    MetricsRecord record;
-    record.m_kind = MetricsRecord::Kind::Failed;
-    record.m_key = keyIndex(key);
-    record.m_second = secondNow();
+    MetricsRecord record = start(MetricsRecord::Kind::Failed, key);
     record.m_errorClass = errorClass;
     apply(record, +1);
     return record;

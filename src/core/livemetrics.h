@@ -142,6 +142,7 @@ private:
     struct PerKey;
 
     [[nodiscard]] std::int64_t secondNow() const;
+    MetricsRecord start(MetricsRecord::Kind kind, const MetricsKey &key);
     int keyIndex(const MetricsKey &key);
     [[nodiscard]] const PerKey *find(const MetricsKey &key) const;
     /// Applies `sign` x the record to the totals and to its buckets if still held.
