@@ -48,20 +48,37 @@ void LatencyHistogram::add(Duration value, int delta)
     m_sumMicros += delta * static_cast<double>(std::max<std::int64_t>(0, micros));
 }
 
+std::int64_t LatencyHistogram::rankOf(double q) const
+{
+    // The smallest value with at least ceil(q * count) samples at or below it.
+    return std::clamp<std::int64_t>(
+        static_cast<std::int64_t>(std::ceil(std::clamp(q, 0.0, 1.0) * m_count)), 1, m_count);
+}
+
+void LatencyHistogram::walkTo(std::int64_t rank, int &bucket, std::int64_t &seen) const
+{
+    // `seen` counts the samples below `bucket`; whole groups are skipped
+    // when the walk stands at the start of one.
+    for (;;) {
+        const int group = bucket / kSubBuckets;
+        if (bucket % kSubBuckets == 0 && seen + m_groups[group] < rank) {
+            seen += m_groups[group];
+            bucket += kSubBuckets;
+        } else if (seen + m_buckets[bucket] < rank) {
+            seen += m_buckets[bucket++];
+        } else {
+            return;
+        }
+    }
+}
+
 double LatencyHistogram::quantileMicroseconds(double q) const
 {
     if (m_count <= 0)
         return 0;
-    // The smallest value with at least ceil(q * count) samples at or below it.
-    const auto rank = std::clamp<std::int64_t>(
-        static_cast<std::int64_t>(std::ceil(std::clamp(q, 0.0, 1.0) * m_count)), 1, m_count);
+    int bucket = 0;
     std::int64_t seen = 0;
-    int group = 0;
-    while (seen + m_groups[group] < rank)
-        seen += m_groups[group++];
-    int bucket = group * kSubBuckets;
-    while (seen + m_buckets[bucket] < rank)
-        seen += m_buckets[bucket++];
+    walkTo(rankOf(q), bucket, seen);
     return midpointOf(bucket);
 }
 
@@ -72,11 +89,14 @@ LatencyHistogram::Summary LatencyHistogram::summary() const
     if (m_count <= 0)
         return s;
     s.meanMs = m_sumMicros / m_count / 1000.0;
-    s.p50Ms = quantileMicroseconds(0.50) / 1000.0;
-    s.p90Ms = quantileMicroseconds(0.90) / 1000.0;
-    s.p95Ms = quantileMicroseconds(0.95) / 1000.0;
-    s.p99Ms = quantileMicroseconds(0.99) / 1000.0;
-    s.maxMs = quantileMicroseconds(1.0) / 1000.0;
+    // One walk over the buckets for all five quantiles, in ascending order.
+    int bucket = 0;
+    std::int64_t seen = 0;
+    for (auto [q, into] : {std::pair {0.50, &s.p50Ms}, std::pair {0.90, &s.p90Ms},
+             std::pair {0.95, &s.p95Ms}, std::pair {0.99, &s.p99Ms}, std::pair {1.0, &s.maxMs}}) {
+        walkTo(rankOf(q), bucket, seen);
+        *into = midpointOf(bucket) / 1000.0;
+    }
     return s;
 }
 

@@ -45,6 +45,8 @@ private:
     [[nodiscard]] static int bucketOf(std::int64_t micros);
     [[nodiscard]] static double midpointOf(int bucket);
     void add(Duration value, int delta);
+    [[nodiscard]] std::int64_t rankOf(double q) const;
+    void walkTo(std::int64_t rank, int &bucket, std::int64_t &seen) const;
 
     std::array<std::int64_t, kBuckets> m_buckets {};
     // Counts per group of 32 buckets, so a quantile skips whole groups.

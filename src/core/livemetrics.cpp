@@ -107,17 +107,20 @@ MetricsSnapshot LiveMetrics::snapshot(const MetricsKey &key) const
     s.timeToFirstToken = k->timeToFirstToken.summary();
     s.queueWait = k->queueWait.summary();
 
-    // The last 60 s: the current (partial) second and the 59 before it.
+    // The last 60 s: the current (partial) second and the 59 before it. One
+    // modulo, then a wrapping walk: a division per slot would dominate.
     const std::int64_t now = secondNow();
     const auto n = std::int64_t(k->seconds.size());
-    for (std::int64_t second = now - kSecondsPerMinute + 1; second <= now; ++second) {
-        if (second < 0)
-            continue;
-        const Bucket &b = k->seconds[std::size_t(second % n)];
+    const std::int64_t first = std::max<std::int64_t>(0, now - kSecondsPerMinute + 1);
+    std::size_t slot = std::size_t(first % n);
+    for (std::int64_t second = first; second <= now; ++second) {
+        const Bucket &b = k->seconds[slot];
         if (b.index == second) {
             s.requestsPerMinute += double(b.sent);
             s.tokensPerMinute += double(b.tokens);
         }
+        if (++slot == k->seconds.size())
+            slot = 0;
     }
     return s;
 }
