@@ -1,0 +1,206 @@
+#include "core/fingerprint.h"
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QUrl>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+namespace {
+
+// Bump when what is hashed changes, so that old cache entries never match.
+constexpr int kFingerprintFormat = 1;
+
+void appendString(QByteArray &out, const QString &text)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    const QByteArray utf8 = text.toUtf8();
+    for (const char c : utf8) {
+        const auto byte = static_cast<unsigned char>(c);
+        switch (byte) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (byte < 0x20) {
+                out += "\\u00";
+                out += hex[byte >> 4];
+                out += hex[byte & 0xf];
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
+}
+
+// ECMAScript Number::toString (RFC 8785, 3.2.2.3) from the shortest
+// round-trip digits that std::to_chars finds.
+void appendNumber(QByteArray &out, double value)
+{
+    if (value == 0) { // also -0
+        out += '0';
+        return;
+    }
+    char buffer[64];
+    const auto written = std::to_chars(
+        buffer, buffer + sizeof buffer, std::abs(value), std::chars_format::scientific);
+    const std::string_view text(buffer, written.ptr - buffer);
+    const std::size_t e = text.find('e');
+    std::string digits(text.substr(0, e));
+    digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+    const int k = int(digits.size());
+    int exponent = 0;
+    std::from_chars(
+        text.data() + e + 1 + (text[e + 1] == '+'), text.data() + text.size(), exponent);
+    const int n = exponent + 1; // value = 0.digits * 10^n
+
+    if (value < 0)
+        out += '-';
+    if (k <= n && n <= 21) {
+        out.append(digits.data(), k);
+        out += QByteArray(n - k, '0');
+    } else if (0 < n && n <= 21) {
+        out.append(digits.data(), n);
+        out += '.';
+        out.append(digits.data() + n, k - n);
+    } else if (-6 < n && n <= 0) {
+        out += "0.";
+        out += QByteArray(-n, '0');
+        out.append(digits.data(), k);
+    } else {
+        out += digits[0];
+        if (k > 1) {
+            out += '.';
+            out.append(digits.data() + 1, k - 1);
+        }
+        out += 'e';
+        out += n - 1 >= 0 ? '+' : '-';
+        out += QByteArray::number(std::abs(n - 1));
+    }
+}
+
+void appendValue(QByteArray &out, const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        out += "null";
+        break;
+    case QJsonValue::Bool:
+        out += value.toBool() ? "true" : "false";
+        break;
+    case QJsonValue::Double:
+        appendNumber(out, value.toDouble());
+        break;
+    case QJsonValue::String:
+        appendString(out, value.toString());
+        break;
+    case QJsonValue::Array: {
+        out += '[';
+        const QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            if (i > 0)
+                out += ',';
+            appendValue(out, array.at(i));
+        }
+        out += ']';
+        break;
+    }
+    case QJsonValue::Object: {
+        // QStringList::sort compares UTF-16 code units, as RFC 8785 asks.
+        const QJsonObject object = value.toObject();
+        QStringList keys = object.keys();
+        keys.sort();
+        out += '{';
+        for (qsizetype i = 0; i < keys.size(); ++i) {
+            if (i > 0)
+                out += ',';
+            appendString(out, keys[i]);
+            out += ':';
+            appendValue(out, object.value(keys[i]));
+        }
+        out += '}';
+        break;
+    }
+    }
+}
+
+// Scheme, host (lowercased by QUrl), port and path without a trailing slash:
+// the endpoint's identity, never credentials or query parameters.
+QString endpointIdentity(const QString &baseUrl)
+{
+    QUrl url(baseUrl.trimmed());
+    url.setUserInfo(QString());
+    url.setQuery(QString());
+    url.setFragment(QString());
+    QString identity = url.toString(QUrl::FullyEncoded);
+    while (identity.endsWith(QLatin1Char('/')))
+        identity.chop(1);
+    return identity;
+}
+
+template<typename T> QJsonValue optionalValue(const std::optional<T> &value)
+{
+    return value ? QJsonValue(*value) : QJsonValue(QJsonValue::Null);
+}
+
+} // namespace
+
+QByteArray canonicalJson(const QJsonValue &value)
+{
+    QByteArray out;
+    appendValue(out, value);
+    return out;
+}
+
+QString requestFingerprint(const Endpoint &endpoint, const GenerationRequest &request)
+{
+    QJsonValue schema(QJsonValue::Null);
+    if (request.outputSchema) {
+        schema = QJsonObject {{QStringLiteral("name"), request.outputSchema->name},
+            {QStringLiteral("schema"), request.outputSchema->schema},
+            {QStringLiteral("strict"), request.outputSchema->strict}};
+    }
+    const QJsonObject document {
+        {QStringLiteral("format"), kFingerprintFormat},
+        {QStringLiteral("provider"), endpoint.providerId},
+        {QStringLiteral("endpoint"), endpointIdentity(endpoint.baseUrl)},
+        {QStringLiteral("model"), request.model},
+        {QStringLiteral("instructions"), request.instructions},
+        {QStringLiteral("input"), request.input},
+        {QStringLiteral("output_schema"), schema},
+        {QStringLiteral("max_output_tokens"), optionalValue(request.maxOutputTokens)},
+        {QStringLiteral("temperature"), optionalValue(request.temperature)},
+    };
+    return QString::fromLatin1(
+        QCryptographicHash::hash(canonicalJson(document), QCryptographicHash::Sha256).toHex());
+}
+
+} // namespace sluice
