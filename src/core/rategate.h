@@ -17,7 +17,9 @@ namespace sluice {
 
 /// What a rate gate admits. Per-minute limits apply to a sliding window of
 /// `window` (a limit of R per minute admits floor(R * window / 60 s), at
-/// least 1, in any window); per-day limits to a sliding 24 h window.
+/// least 1, in any window); per-day limits to a sliding 24 h window, which
+/// holds one 24-byte entry per request of the last 24 h (bounded by
+/// requestsPerDay when that is set).
 struct RateLimits
 {
     Duration window = std::chrono::seconds(60);
@@ -86,6 +88,8 @@ public:
     /// Withdraws a waiter; it leaves no trace. False if already granted or gone.
     bool cancel(WaiterId waiter);
     /// Replaces the estimate by the actual tokens, at the original send time.
+    /// More than the estimate may push the window over its token limit (the
+    /// tokens were spent); nothing more passes until it is back under.
     /// False when the reservation has left every window (or was compensated).
     bool settle(Ticket ticket, std::int64_t actualTokens);
     bool settle(Ticket ticket, const TokenUsage &usage) { return settle(ticket, usage.total()); }

@@ -48,6 +48,10 @@ bool RetryPolicy::isRetryable(ErrorClass errorClass) const
 RetryDecision RetryPolicy::decide(const AttemptFailure &failure) const
 {
     using Reason = RetryDecision::Reason;
+    // Quota runs out until billing changes: the run stops, whatever the
+    // server's x-should-retry says (the one exception to its override).
+    if (failure.errorClass == ErrorClass::QuotaExhausted)
+        return {false, {}, Reason::FinalClass};
     const std::optional<bool> serverSays = failure.hints.shouldRetry;
     if (serverSays == false)
         return {false, {}, Reason::ServerSaidNo};

@@ -60,7 +60,8 @@ struct RetryDecision
 /// (retry-after-ms / retry-after, already parsed into `hints.retryAfter`,
 /// then for a 429 the `x-ratelimit-reset-*` of what is exhausted), else
 /// full-jitter exponential backoff; `x-should-retry` overrides the error
-/// table; never a retry scheduled past the deadline. Stateless but for the
+/// table, except that QuotaExhausted is always final (it stops the run);
+/// never a retry scheduled past the deadline. Stateless but for the
 /// injected random source.
 class RetryPolicy
 {

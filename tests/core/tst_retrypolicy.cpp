@@ -76,12 +76,13 @@ private Q_SLOTS:
         QVERIFY(!policy.decide(failure(ErrorClass::TruncatedStream)).retry);
     }
 
-    void quotaExhaustedIsFinalEvenWithAHint()
+    void quotaExhaustedIsFinalEvenWhenTheServerSaysRetry()
     {
         test::ManualClock clock;
         const RetryPolicy policy(clock, {}, fixedRandom(0.5));
         AttemptFailure f = failure(ErrorClass::QuotaExhausted);
         f.hints.retryAfter = 1s;
+        f.hints.shouldRetry = true;
         const RetryDecision d = policy.decide(f);
         QVERIFY(!d.retry);
         QCOMPARE(d.reason, Reason::FinalClass);
