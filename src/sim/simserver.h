@@ -1,0 +1,88 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QObject>
+#include <QString>
+#include <QUrl>
+
+#include <chrono>
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QHttpServer;
+class QHttpServerRequest;
+class QHttpServerResponder;
+class QTcpServer;
+QT_END_NAMESPACE
+
+namespace sluice::sim {
+
+Q_DECLARE_LOGGING_CATEGORY(lcSim)
+
+class RateWindow;
+class RequestLog;
+struct SimAnswer; // one decided answer, defined in simserver.cpp
+
+/// How the simulator behaves; fixed for the life of a SimServer.
+struct SimConfig
+{
+    std::chrono::milliseconds latency {0};       ///< added before each answer (deterministic)
+    std::chrono::milliseconds latencyJitter {0}; ///< optional +- jitter, deterministic per request
+    int requestsPerMinute = 0;                   ///< 0 = unlimited; enforced with 429 + headers
+    int tokensPerMinute = 0;                     ///< 0 = unlimited
+    QByteArray requiredApiKey; ///< empty = accept any/no key; else 401 unless "Authorization:
+                               ///< Bearer <key>"
+    QString logPath; ///< optional JSONL request log, one line per request (flushed per line)
+};
+
+/// sluice-sim: a real HTTP server on loopback speaking OpenAI's Responses API
+/// (`POST /v1/responses`, non-streaming; `GET /v1/models`). It answers
+/// deterministically from the prompt, with valid instances of a requested
+/// JSON schema, estimated usage, configurable latency and its own rate limits
+/// with OpenAI's headers. It shares no code with the client it checks.
+///
+/// Every answer carries `x-request-id` and, when limits are set, the
+/// `x-ratelimit-*` headers. A request header `x-sim-latency-ms: N` replaces
+/// the configured latency for that request. Order of checks: route (404/405),
+/// key (401), body (400), rate limits (429), answer.
+class SimServer : public QObject
+{
+    Q_OBJECT
+public:
+    explicit SimServer(SimConfig config = {}, QObject *parent = nullptr);
+    ~SimServer() override;
+
+    /// Starts listening (port 0 = any free port); false + errorString() on failure.
+    bool listen(quint16 port = 0, const QHostAddress &address = QHostAddress::LocalHost);
+    [[nodiscard]] QString errorString() const;
+    [[nodiscard]] quint16 port() const;
+    /// "http://127.0.0.1:PORT/v1" (the address it listens on; loopback for "any").
+    [[nodiscard]] QUrl baseUrl() const;
+    /// Requests received on model endpoints (/v1/responses), answered or not.
+    [[nodiscard]] qint64 requestCount() const;
+
+Q_SIGNALS:
+    /// One per request, when its answer is decided (before the latency
+    /// delay); the same object as the request log's line.
+    void requestServed(const QJsonObject &logEntry);
+
+private:
+    void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    [[nodiscard]] SimAnswer decide(const QHttpServerRequest &request);
+    [[nodiscard]] SimAnswer answerResponses(const QHttpServerRequest &request);
+    [[nodiscard]] SimAnswer answerModels() const;
+    void deliver(QHttpServerResponder &&responder, SimAnswer answer);
+
+    SimConfig m_config;
+    QHttpServer *m_http = nullptr;
+    QTcpServer *m_tcp = nullptr;
+    std::unique_ptr<RateWindow> m_rates;
+    std::unique_ptr<RequestLog> m_log;
+    QString m_errorString;
+    qint64 m_requestCount = 0;
+};
+
+} // namespace sluice::sim

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QList>
+
+// JSON Schemas for tst_schemainstance, in their own file because moc (6.4)
+// loses the test class when raw strings with '#' appear in it.
+namespace sluice::test {
+
+struct SchemaCase
+{
+    const char *name;
+    const char *schema;
+};
+
+/// Schemas whose every generated instance valijson must accept.
+[[nodiscard]] QList<SchemaCase> validatedSchemaCases();
+
+extern const char *const kRecursiveTreeSchema;   ///< $defs node with children
+extern const char *const kSelfReferenceSchema;   ///< a list through "$ref": "#"
+extern const char *const kDecimalMultipleSchema; ///< multipleOf 0.01, 0.25, 0.001
+extern const char *const kFormatsSchema;         ///< formats valijson does not check
+extern const char *const kNoWayOutSchema;        ///< recursion no branch can end
+
+} // namespace sluice::test
