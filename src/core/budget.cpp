@@ -18,9 +18,8 @@ Budget::Reservation Budget::tryReserve(std::optional<PicoAmount> estimate)
     if (m_cap) {
         if (!estimate) {
             return refuse(Refusal::UnknownCost,
-                QStringLiteral("budget: the request's cost is unknown (the model is not "
-                               "in the price table), so it cannot be kept under the cap "
-                               "of %1")
+                QStringLiteral("budget: the request's cost is unknown, so it cannot be kept "
+                               "under the cap of %1")
                     .arg(formatMoney(*m_cap, m_currency)));
         }
         // Written as a difference: spent + reserved + estimate could overflow.
@@ -37,6 +36,19 @@ Budget::Reservation Budget::tryReserve(std::optional<PicoAmount> estimate)
     m_reserved += booked;
     Reservation reservation;
     reservation.handle = handle;
+    return reservation;
+}
+
+Budget::Reservation Budget::tryReserve(const Cost &estimate)
+{
+    if (estimate.currency != m_currency) {
+        return refuse(Refusal::Currency,
+            QStringLiteral("budget: the estimate is in %1 but the budget in %2")
+                .arg(estimate.currency, m_currency));
+    }
+    Reservation reservation = tryReserve(estimate.pico);
+    if (reservation.refusal == Refusal::UnknownCost)
+        reservation.reason += QStringLiteral(": ") + estimate.unknownReason;
     return reservation;
 }
 

@@ -36,6 +36,7 @@ public:
         OverCap,     ///< the estimate does not fit under the cap
         UnknownCost, ///< the estimate is unknown and a cap is set
         Negative,    ///< a negative estimate (a caller's bug)
+        Currency,    ///< the estimate is in another currency than the budget
     };
 
     struct Reservation
@@ -53,6 +54,9 @@ public:
         QString currency = QStringLiteral("USD"));
 
     [[nodiscard]] Reservation tryReserve(std::optional<PicoAmount> estimate);
+    /// The same for an estimate priced by computeCost: an unknown one is
+    /// refused with the reason it is unknown, one in another currency always.
+    [[nodiscard]] Reservation tryReserve(const Cost &estimate);
     /// Replaces the reservation with `actual` (nullopt: charged at the
     /// estimate). False for a handle that is not outstanding.
     bool settle(Handle handle, std::optional<PicoAmount> actual);

@@ -30,7 +30,9 @@ struct Endpoint
 /// temperature. Not the key (answers do not depend on who pays), not
 /// `stream` or `store` (they change delivery, not the answer). Stable across
 /// runs, machines and key orders; the document carries a format version, so
-/// a change of what is hashed never matches an old cache entry.
+/// a change of what is hashed never matches an old cache entry. A field added
+/// to GenerationRequest that shapes the answer (top_p, a seed, tools) belongs
+/// here, with the format version bumped.
 [[nodiscard]] QString requestFingerprint(
     const Endpoint &endpoint, const GenerationRequest &request);
 

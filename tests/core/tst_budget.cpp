@@ -100,6 +100,31 @@ private Q_SLOTS:
         QCOMPARE(budget.reserved(), 0);
     }
 
+    void pricedEstimates()
+    {
+        const PriceBookLoad loaded = PriceBook::builtin();
+        QVERIFY(loaded.book);
+        TokenUsage estimate;
+        estimate.input = 1'000'000;
+        estimate.output = 100'000;
+        Budget budget(cents(100));
+        // sim-small: 1M input at $0.10 + 100k output at $0.40 per million.
+        const auto known = budget.tryReserve(computeCost(*loaded.book, u"sim-small"_qs, estimate));
+        QVERIFY(known.granted());
+        QCOMPARE(budget.reserved(), cents(14));
+
+        const auto unknown = budget.tryReserve(computeCost(*loaded.book, u"mystery"_qs, estimate));
+        QCOMPARE(unknown.refusal, Budget::Refusal::UnknownCost);
+        QCOMPARE(unknown.reason,
+            u"budget: the request's cost is unknown, so it cannot be kept under the cap of "
+            "$1.00: model 'mystery' is not in price table 2026-11-30"_qs);
+
+        Budget euros(cents(100), 1, u"EUR"_qs);
+        const auto other = euros.tryReserve(computeCost(*loaded.book, u"sim-small"_qs, estimate));
+        QCOMPARE(other.refusal, Budget::Refusal::Currency);
+        QCOMPARE(euros.reserved(), 0);
+    }
+
     void unknownActualIsChargedAtTheEstimate()
     {
         Budget budget(cents(100));
