@@ -10,16 +10,18 @@ SlidingWindow::Ticket SlidingWindow::add(TimePoint sentAt, std::int64_t tokens)
 {
     // Expiry pops from the front, so the ring must stay sorted by time.
     m_latest = std::max(m_latest, sentAt);
+    tokens = std::max<std::int64_t>(0, tokens);
     ++m_requests;
     m_tokens += tokens;
-    return m_entries.push(Entry {m_latest, tokens, true});
+    return m_entries.push(Entry {m_latest, tokens});
 }
 
 bool SlidingWindow::settle(Ticket ticket, std::int64_t tokens)
 {
     Entry *entry = m_entries.find(ticket);
-    if (!entry || !entry->live)
+    if (!entry || !entry->live())
         return false;
+    tokens = std::max<std::int64_t>(0, tokens);
     m_tokens += tokens - entry->tokens;
     entry->tokens = tokens;
     return true;
@@ -28,12 +30,11 @@ bool SlidingWindow::settle(Ticket ticket, std::int64_t tokens)
 bool SlidingWindow::remove(Ticket ticket)
 {
     Entry *entry = m_entries.find(ticket);
-    if (!entry || !entry->live)
+    if (!entry || !entry->live())
         return false;
-    entry->live = false;
     --m_requests;
     m_tokens -= entry->tokens;
-    entry->tokens = 0;
+    entry->tokens = kRemoved;
     dropDeadFront();
     return true;
 }
@@ -42,7 +43,7 @@ void SlidingWindow::expire(TimePoint now)
 {
     while (!m_entries.empty() && m_entries.front().sentAt + m_length <= now) {
         const Entry &entry = m_entries.front();
-        if (entry.live) {
+        if (entry.live()) {
             --m_requests;
             m_tokens -= entry.tokens;
         }
@@ -61,7 +62,7 @@ std::optional<TimePoint> SlidingWindow::nextExpiry() const
 void SlidingWindow::dropDeadFront()
 {
     // Keeps the front live, so nextExpiry() names a real release.
-    while (!m_entries.empty() && !m_entries.front().live)
+    while (!m_entries.empty() && !m_entries.front().live())
         m_entries.popFront();
 }
 

@@ -22,11 +22,11 @@ public:
 
     explicit SlidingWindow(Duration length = std::chrono::seconds(60));
 
-    /// Books one request and `tokens` at `sentAt`; times must not go
-    /// backwards (a later time is clamped up to the latest one).
+    /// Books one request and `tokens` (negative counts as 0) at `sentAt`;
+    /// times must not go backwards (an earlier one is clamped up to the latest).
     Ticket add(TimePoint sentAt, std::int64_t tokens);
-    /// Replaces the entry's tokens, keeping its send time. False when the
-    /// entry has expired or was removed.
+    /// Replaces the entry's tokens (negative counts as 0), keeping its send
+    /// time. False when the entry has expired or was removed.
     bool settle(Ticket ticket, std::int64_t tokens);
     /// Takes the entry back as if it never happened. False when it has
     /// expired or was already removed.
@@ -45,12 +45,14 @@ public:
     [[nodiscard]] Ticket nextTicket() const { return m_entries.frontTicket() + m_entries.size(); }
 
 private:
+    // 16 bytes: a removed entry is marked by negative tokens.
     struct Entry
     {
         TimePoint sentAt {};
-        std::int64_t tokens = 0;
-        bool live = false;
+        std::int64_t tokens = kRemoved;
+        [[nodiscard]] bool live() const { return tokens >= 0; }
     };
+    static constexpr std::int64_t kRemoved = -1;
 
     void dropDeadFront();
 

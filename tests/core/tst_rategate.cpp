@@ -432,6 +432,31 @@ private Q_SLOTS:
         QCOMPARE(gate.snapshot().requestsInWindow, 1);
     }
 
+    void grantCallbackMayReserveAndCancel()
+    {
+        ManualClock clock;
+        RateGate gate(clock, clock, perMinute(2, std::nullopt));
+        gate.reserve(0, Priority::Batch, {});
+        gate.reserve(0, Priority::Batch, {});
+        Grants grants;
+        RateGate::WaiterId third = 0;
+        gate.reserve(0, Priority::Batch, [&](RateGate::Ticket ticket) {
+            grants.order.emplace_back(1, ticket);
+            // A follow-up from inside the callback queues behind those
+            // already waiting, and cancelling one of them is safe.
+            QCOMPARE(gate.reserve(0, Priority::Batch, grants.note(4)).admission,
+                RateGate::Admission::Queued);
+            QVERIFY(gate.cancel(third));
+        });
+        gate.reserve(0, Priority::Batch, grants.note(2));
+        third = gate.reserve(0, Priority::Batch, grants.note(3)).waiter;
+        clock.advance(60s);
+        QCOMPARE(grants.who(), (std::vector<int> {1, 2}));
+        QCOMPARE(gate.snapshot().queuedBatch, 1);
+        clock.advance(60s);
+        QCOMPARE(grants.who(), (std::vector<int> {1, 2, 4}));
+    }
+
     // --- random workloads against a linear oracle ------------------------
 
     void randomWorkloadKeepsTheInvariants_data()
