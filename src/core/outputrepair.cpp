@@ -153,12 +153,24 @@ qsizetype balancedEnd(QStringView text, qsizetype start)
     return -1;
 }
 
+// Each unbalanced opening costs a scan to the end of the text: bounded, so
+// that a degenerate answer ("[[[[..." repeated to the token limit) stays
+// linear in its length.
+constexpr int kMaxUnbalancedOpenings = 256;
+
+struct Embedded
+{
+    QList<Candidate> candidates;
+    bool gaveUp = false; ///< stopped after kMaxUnbalancedOpenings
+};
+
 // Top-level balanced objects and arrays, in order: after a balanced one the
 // search goes on past its end (never inside it), after an unbalanced opening
 // at the next character.
-QList<Candidate> embeddedValues(QStringView text)
+Embedded embeddedValues(QStringView text)
 {
-    QList<Candidate> candidates;
+    Embedded found;
+    int unbalanced = 0;
     qsizetype from = 0;
     while (from < text.size()) {
         qsizetype start = from;
@@ -168,17 +180,21 @@ QList<Candidate> embeddedValues(QStringView text)
             break;
         const qsizetype end = balancedEnd(text, start);
         if (end < 0) {
+            if (++unbalanced == kMaxUnbalancedOpenings) {
+                found.gaveUp = true;
+                break;
+            }
             from = start + 1;
             continue;
         }
-        candidates.append({text.mid(start, end - start),
+        found.candidates.append({text.mid(start, end - start),
             QStringLiteral("the %1 at characters %2-%3")
                 .arg(text[start] == u'{' ? QStringLiteral("object") : QStringLiteral("array"))
                 .arg(start)
                 .arg(end)});
         from = end;
     }
-    return candidates;
+    return found;
 }
 
 } // namespace
@@ -206,8 +222,14 @@ RepairResult repairJsonOutput(const QString &text, const RepairAcceptor &accept)
     if (tryRung(result, RepairStep::StripCodeFences, fencedBlocks(view), accept,
             QStringLiteral("no code fence")))
         return result;
-    tryRung(result, RepairStep::ExtractFromProse, embeddedValues(view), accept,
+    const Embedded embedded = embeddedValues(view);
+    tryRung(result, RepairStep::ExtractFromProse, embedded.candidates, accept,
         QStringLiteral("no balanced object or array"));
+    if (embedded.gaveUp && !result.ok()) {
+        result.attempts.back().description
+            += QStringLiteral("; stopped looking after %1 unbalanced openings")
+                   .arg(kMaxUnbalancedOpenings);
+    }
     return result;
 }
 

@@ -48,6 +48,8 @@ using RepairAcceptor = std::function<bool(const QJsonValue &)>;
 /// order (string-aware: braces inside JSON strings do not count). The first
 /// candidate that parses and that `accept` (when given) takes wins. Any JSON
 /// value parses as-is; the later rungs look for objects and arrays only.
+/// The prose rung gives up after 256 unbalanced openings, so that a
+/// degenerate answer costs time linear in its length.
 [[nodiscard]] RepairResult repairJsonOutput(const QString &text, const RepairAcceptor &accept = {});
 
 } // namespace sluice

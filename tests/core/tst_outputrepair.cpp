@@ -1,5 +1,6 @@
 #include "core/outputrepair.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -143,6 +144,19 @@ private Q_SLOTS:
         const RepairResult r = repairJsonOutput(u"Use { carefully: [\"x\"] is fine"_qs);
         QVERIFY(r.ok());
         QCOMPARE(*r.value, json(R"(["x"])"));
+    }
+
+    void degenerateAnswerStaysCheap()
+    {
+        // A model stuck repeating an opening bracket up to its token limit.
+        const QString text = QString(200'000, u'[') + u" {\"a\": 1}"_qs;
+        QElapsedTimer timer;
+        timer.start();
+        const RepairResult r = repairJsonOutput(text);
+        QVERIFY(!r.ok());
+        QVERIFY(r.attempts[2].description.endsWith(
+            u"stopped looking after 256 unbalanced openings"_qs));
+        QVERIFY(timer.elapsed() < 5'000);
     }
 
     void nothingJsonFails()
