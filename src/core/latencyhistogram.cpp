@@ -38,6 +38,16 @@ void LatencyHistogram::remove(Duration value)
     add(value, -1);
 }
 
+void LatencyHistogram::merge(const LatencyHistogram &other)
+{
+    for (int i = 0; i < kBuckets; ++i)
+        m_buckets[std::size_t(i)] += other.m_buckets[std::size_t(i)];
+    for (std::size_t g = 0; g < m_groups.size(); ++g)
+        m_groups[g] += other.m_groups[g];
+    m_count += other.m_count;
+    m_sumMicros += other.m_sumMicros;
+}
+
 void LatencyHistogram::add(Duration value, int delta)
 {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(value).count();

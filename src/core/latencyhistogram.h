@@ -30,6 +30,8 @@ public:
     void record(Duration value);
     /// Takes back one sample recorded with the same value.
     void remove(Duration value);
+    /// Adds every sample of `other` (to sum up several keys).
+    void merge(const LatencyHistogram &other);
 
     [[nodiscard]] std::int64_t count() const { return m_count; }
     /// The value at quantile `q` in [0, 1], in microseconds; 0 when empty.

@@ -106,23 +106,54 @@ MetricsSnapshot LiveMetrics::snapshot(const MetricsKey &key) const
     s.latency = k->latency.summary();
     s.timeToFirstToken = k->timeToFirstToken.summary();
     s.queueWait = k->queueWait.summary();
+    addRates(*k, s);
+    return s;
+}
 
+MetricsSnapshot LiveMetrics::total() const
+{
+    MetricsSnapshot s;
+    LatencyHistogram latency;
+    LatencyHistogram timeToFirstToken;
+    LatencyHistogram queueWait;
+    for (const auto &k : m_keys) {
+        const MetricsSnapshot &t = k->totals;
+        s.sent += t.sent;
+        s.received += t.received;
+        s.failed += t.failed;
+        for (int c = 0; c < kErrorClassCount; ++c)
+            s.failedByClass[std::size_t(c)] += t.failedByClass[std::size_t(c)];
+        s.tokens += t.tokens;
+        s.costUsd += t.costUsd;
+        s.receivedWithUnknownCost += t.receivedWithUnknownCost;
+        latency.merge(k->latency);
+        timeToFirstToken.merge(k->timeToFirstToken);
+        queueWait.merge(k->queueWait);
+        addRates(*k, s);
+    }
+    s.latency = latency.summary();
+    s.timeToFirstToken = timeToFirstToken.summary();
+    s.queueWait = queueWait.summary();
+    return s;
+}
+
+void LiveMetrics::addRates(const PerKey &k, MetricsSnapshot &into) const
+{
     // The last 60 s: the current (partial) second and the 59 before it. One
     // modulo, then a wrapping walk: a division per slot would dominate.
     const std::int64_t now = secondNow();
-    const auto n = std::int64_t(k->seconds.size());
+    const auto n = std::int64_t(k.seconds.size());
     const std::int64_t first = std::max<std::int64_t>(0, now - kSecondsPerMinute + 1);
     std::size_t slot = std::size_t(first % n);
     for (std::int64_t second = first; second <= now; ++second) {
-        const Bucket &b = k->seconds[slot];
+        const Bucket &b = k.seconds[slot];
         if (b.index == second) {
-            s.requestsPerMinute += double(b.sent);
-            s.tokensPerMinute += double(b.tokens);
+            into.requestsPerMinute += double(b.sent);
+            into.tokensPerMinute += double(b.tokens);
         }
-        if (++slot == k->seconds.size())
+        if (++slot == k.seconds.size())
             slot = 0;
     }
-    return s;
 }
 
 std::vector<MetricsPoint> LiveMetrics::perSecond(const MetricsKey &key) const
@@ -186,11 +217,10 @@ void LiveMetrics::apply(const MetricsRecord &record, int sign)
         break;
     case MetricsRecord::Kind::Received:
         t.received += sign;
-        t.tokens.input += sign * record.m_usage.input;
-        t.tokens.cached += sign * record.m_usage.cached;
-        t.tokens.cacheWrite += sign * record.m_usage.cacheWrite;
-        t.tokens.output += sign * record.m_usage.output;
-        t.tokens.reasoning += sign * record.m_usage.reasoning;
+        if (sign > 0)
+            t.tokens += record.m_usage;
+        else
+            t.tokens -= record.m_usage;
         if (record.m_costUsd)
             t.costUsd += sign * *record.m_costUsd;
         else

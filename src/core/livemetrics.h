@@ -124,6 +124,9 @@ public:
     [[nodiscard]] QList<MetricsKey> keys() const;
     /// An empty snapshot for a key never seen.
     [[nodiscard]] MetricsSnapshot snapshot(const MetricsKey &key) const;
+    /// All keys together (the run's totals); limits stay empty, as they
+    /// belong to separate gates. Merges the histograms: a few µs per key.
+    [[nodiscard]] MetricsSnapshot total() const;
     /// The last `retention.seconds` seconds, oldest first, the current one last.
     [[nodiscard]] std::vector<MetricsPoint> perSecond(const MetricsKey &key) const;
     /// The last `retention.minutes` minutes, oldest first, the current one last.
@@ -145,6 +148,7 @@ private:
     MetricsRecord start(MetricsRecord::Kind kind, const MetricsKey &key);
     int keyIndex(const MetricsKey &key);
     [[nodiscard]] const PerKey *find(const MetricsKey &key) const;
+    void addRates(const PerKey &k, MetricsSnapshot &into) const;
     /// Applies `sign` x the record to the totals and to its buckets if still held.
     void apply(const MetricsRecord &record, int sign);
     [[nodiscard]] std::vector<MetricsPoint> series(

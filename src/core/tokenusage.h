@@ -16,6 +16,25 @@ struct TokenUsage
     std::int64_t reasoning = 0; ///< part of output spent on hidden reasoning
 
     [[nodiscard]] std::int64_t total() const { return input + output; }
+    /// Class by class, to sum (and take back) the usage of many exchanges.
+    TokenUsage &operator+=(const TokenUsage &other)
+    {
+        input += other.input;
+        cached += other.cached;
+        cacheWrite += other.cacheWrite;
+        output += other.output;
+        reasoning += other.reasoning;
+        return *this;
+    }
+    TokenUsage &operator-=(const TokenUsage &other)
+    {
+        input -= other.input;
+        cached -= other.cached;
+        cacheWrite -= other.cacheWrite;
+        output -= other.output;
+        reasoning -= other.reasoning;
+        return *this;
+    }
     friend bool operator==(const TokenUsage &, const TokenUsage &) = default;
 };
 

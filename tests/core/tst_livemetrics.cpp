@@ -130,6 +130,32 @@ private Q_SLOTS:
         QCOMPARE(metrics.snapshot(MetricsKey {}).sent, 0); // never seen
     }
 
+    void totalSumsEveryKey()
+    {
+        ManualClock clock;
+        LiveMetrics metrics(clock);
+        metrics.setLimits(kKey, 100, 1000);
+        metrics.recordSent(kKey, 10ms);
+        metrics.recordSent(kOther, 20ms);
+        metrics.recordReceived(kKey, usage(100, 10, 50, 5), 0.5, 100ms, std::nullopt);
+        metrics.recordReceived(kOther, usage(200, 0, 60, 0), std::nullopt, 300ms, 30ms);
+        metrics.recordFailed(kOther, ErrorClass::Timeout);
+        const MetricsSnapshot all = metrics.total();
+        QCOMPARE(all.sent, 2);
+        QCOMPARE(all.received, 2);
+        QCOMPARE(all.failedWith(ErrorClass::Timeout), 1);
+        QCOMPARE(all.tokens, usage(300, 10, 110, 5));
+        QCOMPARE(all.costUsd, 0.5);
+        QCOMPARE(all.receivedWithUnknownCost, 1);
+        QCOMPARE(all.latency.count, 2);
+        QVERIFY(qAbs(all.latency.maxMs - 300) < 300 * 0.032);
+        QCOMPARE(all.queueWait.count, 2);
+        QCOMPARE(all.timeToFirstToken.count, 1);
+        QCOMPARE(all.requestsPerMinute, 2.0);
+        QCOMPARE(all.tokensPerMinute, 410.0);
+        QVERIFY(!all.requestLimitPerMinute);
+    }
+
     void queueWaitIsKeptApartFromLatency()
     {
         ManualClock clock;
