@@ -28,6 +28,7 @@ using namespace std::chrono_literals;
 namespace {
 
 const QStringList kModels = {u"sim-small"_s, u"sim-large"_s};
+const QString kResponsesPath = u"/v1/responses"_s;
 
 // The longest per-request latency the x-sim-latency-ms header may ask for.
 constexpr qint64 kMaxLatencyOverrideMs = 600'000;
@@ -75,6 +76,15 @@ std::optional<QByteArray> headerValue(const QHttpServerRequest &request, QByteAr
             return value;
     }
     return std::nullopt;
+}
+
+std::optional<std::chrono::milliseconds> latencyOverride(const QByteArray &value)
+{
+    bool ok = false;
+    const qint64 milliseconds = value.trimmed().toLongLong(&ok);
+    if (!ok || milliseconds < 0 || milliseconds > kMaxLatencyOverrideMs)
+        return std::nullopt;
+    return std::chrono::milliseconds(milliseconds);
 }
 
 } // namespace
@@ -190,35 +200,41 @@ qint64 SimServer::requestCount() const
     return m_requestCount;
 }
 
+std::chrono::milliseconds SimServer::configuredDelay(const QHttpServerRequest &request) const
+{
+    // The jitter is drawn from the request itself: the same request waits the
+    // same time in every run.
+    qint64 milliseconds = m_config.latency.count();
+    if (m_config.latencyJitter > 0ms) {
+        const QByteArray key = request.url().path().toUtf8() + '\n' + request.body();
+        SeededRandom random(
+            SeededRandom::seedFrom(QCryptographicHash::hash(key, QCryptographicHash::Sha256)));
+        const qint64 jitter = m_config.latencyJitter.count();
+        milliseconds += random.between(-jitter, jitter);
+    }
+    return std::chrono::milliseconds(qMax<qint64>(0, milliseconds));
+}
+
 void SimServer::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
-    SimAnswer answer = decide(request);
+    if (request.url().path() == kResponsesPath)
+        ++m_requestCount;
 
-    // Latency: the header's value, or the configured one with a jitter drawn
-    // from the request itself (the same request waits the same time).
-    if (const auto override = headerValue(request, "x-sim-latency-ms")) {
-        bool ok = false;
-        const qint64 milliseconds = override->trimmed().toLongLong(&ok);
-        if (ok && milliseconds >= 0 && milliseconds <= kMaxLatencyOverrideMs) {
-            answer.delay = std::chrono::milliseconds(milliseconds);
-        } else {
-            answer = errorAnswer(ApiError {400,
-                u"Invalid header x-sim-latency-ms: '%1'. Send whole milliseconds from 0 to %2."_s
-                    .arg(QString::fromLatin1(*override))
-                    .arg(kMaxLatencyOverrideMs),
-                u"invalid_request_error"_s, QJsonValue(), u"invalid_value"_s});
-        }
+    // A bad x-sim-latency-ms header is refused before the rate window sees
+    // the request.
+    const auto override = headerValue(request, "x-sim-latency-ms");
+    const auto overrideDelay = override ? latencyOverride(*override) : std::nullopt;
+    SimAnswer answer;
+    if (override && !overrideDelay) {
+        answer = errorAnswer(ApiError {400,
+            u"Invalid header x-sim-latency-ms: '%1'. Send whole milliseconds from 0 to %2."_s
+                .arg(QString::fromLatin1(*override))
+                .arg(kMaxLatencyOverrideMs),
+            u"invalid_request_error"_s, QJsonValue(), u"invalid_value"_s});
     } else {
-        qint64 milliseconds = m_config.latency.count();
-        if (m_config.latencyJitter > 0ms) {
-            const QByteArray key = request.url().path().toUtf8() + '\n' + request.body();
-            SeededRandom random(
-                SeededRandom::seedFrom(QCryptographicHash::hash(key, QCryptographicHash::Sha256)));
-            const qint64 jitter = m_config.latencyJitter.count();
-            milliseconds += random.between(-jitter, jitter);
-        }
-        answer.delay = std::chrono::milliseconds(qMax<qint64>(0, milliseconds));
+        answer = decide(request);
     }
+    answer.delay = overrideDelay.value_or(configuredDelay(request));
 
     const QByteArray requestId = "req_" + randomHex(16);
     answer.headers.prepend({"x-request-id", requestId});
@@ -268,7 +284,7 @@ SimAnswer SimServer::decide(const QHttpServerRequest &request)
         QString path;
         QHttpServerRequest::Method method;
     };
-    static const QList<Route> routes = {{u"/v1/responses"_s, QHttpServerRequest::Method::Post},
+    static const QList<Route> routes = {{kResponsesPath, QHttpServerRequest::Method::Post},
         {u"/v1/models"_s, QHttpServerRequest::Method::Get}};
     const auto route = std::find_if(
         routes.cbegin(), routes.cend(), [&path](const Route &r) { return r.path == path; });
@@ -278,8 +294,6 @@ SimAnswer SimServer::decide(const QHttpServerRequest &request)
                 QString::fromLatin1(method), path),
             u"invalid_request_error"_s, QJsonValue(), QJsonValue()});
     }
-    if (path == u"/v1/responses")
-        ++m_requestCount;
     if (request.method() != route->method) {
         const QByteArray allowed = methodName(route->method);
         SimAnswer answer = errorAnswer(ApiError {405,

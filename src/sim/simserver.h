@@ -71,6 +71,8 @@ Q_SIGNALS:
 
 private:
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    [[nodiscard]] std::chrono::milliseconds configuredDelay(
+        const QHttpServerRequest &request) const;
     [[nodiscard]] SimAnswer decide(const QHttpServerRequest &request);
     [[nodiscard]] SimAnswer answerResponses(const QHttpServerRequest &request);
     [[nodiscard]] SimAnswer answerModels() const;
