@@ -132,6 +132,10 @@ private Q_SLOTS:
         //  "output_schema":null,"provider":"openai-responses","temperature":0.2}
         QCOMPARE(requestFingerprint(openAi(), baseRequest()),
             u"d1fe315fd46d732e72dfc48cffbb61d7a090a5edd89110e97c7184373f2e31c5"_qs);
+        // The same with "output_schema":{"name":"answer","schema":{"type":"object"},
+        // "strict":true}.
+        QCOMPARE(requestFingerprint(openAi(), schemaRequest(R"({"type": "object"})")),
+            u"178529010ed857052c149b0e449fab16bc030d1301346cf938b895bfeed06454"_qs);
     }
 
     void schemaKeyOrderDoesNotMatter()
