@@ -82,8 +82,8 @@ private Q_SLOTS:
     void reusableAndCopyable();
 };
 
-// Bodies outside the class: moc (Qt 6.4) stops seeing the class when a raw
-// string inside it contains "#.
+// Bodies outside the class: moc (Qt 6.4) misreads raw string literals and
+// stops seeing a class that contains them.
 
 void TestSchemaValidator::largeIntegersAreIntegers()
 {
