@@ -1,7 +1,9 @@
 #include "cli/cli.h"
 
+#include "cli/lintschemacommand.h"
 #include "cli/output.h"
 #include "cli/runcommand.h"
+#include "cli/validatecommand.h"
 
 #include <QCoreApplication>
 
@@ -12,7 +14,9 @@ namespace {
 const char kUsage[] = R"(Usage: sluice-cli <command> [options]
 
 Commands:
-  run        send one prompt and print the answer
+  run          send one prompt and print the answer
+  validate     check a JSON document against a JSON Schema
+  lint-schema  explain why a schema is not accepted in a provider's strict mode
 
 Run `sluice-cli <command> --help` for a command's options.
 )";
@@ -39,8 +43,13 @@ int runCli(const QStringList &arguments)
     commandArguments[0] = arguments.value(0) + u' ' + command;
     if (command == u"run")
         return runCommand(commandArguments);
+    if (command == u"validate")
+        return validateCommand(commandArguments);
+    if (command == u"lint-schema")
+        return lintSchemaCommand(commandArguments);
 
-    printError(QStringLiteral("unknown command '%1'; the commands are: run").arg(command));
+    printError(QStringLiteral("unknown command '%1'; the commands are: run, validate, lint-schema")
+                   .arg(command));
     return ExitUsage;
 }
 
