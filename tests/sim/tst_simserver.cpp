@@ -1,6 +1,7 @@
 // SimServer through real HTTP (QNetworkAccessManager against an in-process
 // server on a free port): answers, errors, limits, keys, latency, the log.
 #include "sim/simserver.h"
+#include "testdata.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -39,6 +40,17 @@ struct Reply
 QByteArray json(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// The value at a path such as "output/0/content/0/text".
+QJsonValue at(QJsonValue value, const QString &path)
+{
+    for (const QString &step : path.split(u'/')) {
+        bool isIndex = false;
+        const int index = step.toInt(&isIndex);
+        value = isIndex ? value.toArray().at(index) : value.toObject().value(step);
+    }
+    return value;
 }
 
 QJsonObject prompt(const QString &input, const QString &model = u"sim-small"_s)
@@ -141,6 +153,50 @@ private Q_SLOTS:
         QCOMPARE(usage.value(u"total_tokens"_s).toInteger(), input + output);
         QCOMPARE(usage.value(u"input_tokens_details"_s)[u"cached_tokens"_s].toInt(-1), 0);
         QCOMPARE(usage.value(u"output_tokens_details"_s)[u"reasoning_tokens"_s].toInt(-1), 0);
+    }
+
+    // The recorded OpenAI exchange, replayed: the simulator accepts the real
+    // request, and its answer has the recorded body's fields with the same
+    // JSON types, the same error shape and the same rate-limit headers.
+    void matchesRecordedOpenAi()
+    {
+        const QString folder = u"recorded-openai/newrelic-python-agent/"_s;
+        const QJsonObject meta = QJsonDocument::fromJson(
+            sluice::test::readTestData(folder + u"14_responses_200.meta.json"_s))
+                                     .object();
+        const QJsonObject recorded = QJsonDocument::fromJson(
+            sluice::test::readTestData(folder + u"14_responses_200.json"_s))
+                                         .object();
+        SimConfig config;
+        config.requestsPerMinute = 10'000;
+        config.tokensPerMinute = 50'000'000;
+        const auto server = start(config);
+        const Reply reply = post(*server, json(meta.value(u"request"_s)[u"body"_s].toObject()));
+        QCOMPARE(reply.status, 200);
+        for (const QString &path : {u"id"_s, u"object"_s, u"created_at"_s, u"status"_s, u"model"_s,
+                 u"error"_s, u"incomplete_details"_s, u"instructions"_s, u"max_output_tokens"_s,
+                 u"output/0/type"_s, u"output/0/id"_s, u"output/0/status"_s, u"output/0/role"_s,
+                 u"output/0/content/0/type"_s, u"output/0/content/0/text"_s,
+                 u"output/0/content/0/annotations"_s, u"usage/input_tokens"_s,
+                 u"usage/input_tokens_details/cached_tokens"_s, u"usage/output_tokens"_s,
+                 u"usage/output_tokens_details/reasoning_tokens"_s, u"usage/total_tokens"_s}) {
+            QVERIFY2(at(reply.body, path).type() == at(recorded, path).type(), qPrintable(path));
+        }
+        QCOMPARE(reply.body.value(u"instructions"_s), recorded.value(u"instructions"_s));
+        QCOMPARE(reply.body.value(u"max_output_tokens"_s), recorded.value(u"max_output_tokens"_s));
+
+        const QJsonObject recordedHeaders = meta.value(u"response"_s)[u"headers"_s].toObject();
+        for (auto it = recordedHeaders.begin(); it != recordedHeaders.end(); ++it) {
+            if (it.key().startsWith(u"x-ratelimit-"_s) || it.key() == u"x-request-id")
+                QVERIFY2(reply.headers.contains(it.key().toLatin1()), qPrintable(it.key()));
+        }
+
+        const QJsonObject recordedError = QJsonDocument::fromJson(
+            sluice::test::readTestData(folder + u"16_responses_400.json"_s))
+                                              .object();
+        const Reply bad = post(*server, R"({"input":"hi"})");
+        QCOMPARE(bad.body.keys(), recordedError.keys());
+        QCOMPARE(bad.error().keys(), recordedError.value(u"error"_s).toObject().keys());
     }
 
     void inputItemsAndInstructions()
