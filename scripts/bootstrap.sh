@@ -19,13 +19,15 @@ packages=(
     # tests and benchmarks
     libbenchmark-dev libvalijson-dev
     # headless runs, screenshots and the keychain in tests
-    xvfb xauth dbus-x11 gnome-keyring libsecret-tools imagemagick
+    xvfb xauth xdotool dbus-x11 gnome-keyring libsecret-tools imagemagick
 )
 
+# One dpkg-query for all packages; anything not reported "installed" is missing.
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${packages[@]}" 2>/dev/null \
+    | awk '$2 == "installed" { print $1 }' || true)
 missing=()
 for package in "${packages[@]}"; do
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
-    [ "$status" = "installed" ] || missing+=("$package")
+    grep -qx "$package" <<<"$installed" || missing+=("$package")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then

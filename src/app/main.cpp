@@ -1,0 +1,22 @@
+#include <QApplication>
+#include <QQmlApplicationEngine>
+#include <QtQml/QQmlExtensionPlugin>
+
+Q_IMPORT_QML_PLUGIN(SluiceAppPlugin)
+Q_IMPORT_QML_PLUGIN(SluiceUiPlugin)
+
+int main(int argc, char *argv[])
+{
+    // QApplication, not QGuiApplication: Qt Charts draws with Graphics View.
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Sluice"));
+    QApplication::setApplicationName(QStringLiteral("Sluice"));
+    QApplication::setApplicationVersion(QStringLiteral(SLUICE_VERSION));
+
+    QQmlApplicationEngine engine;
+    engine.addImportPath(QStringLiteral(":/"));
+    engine.load(QUrl(QStringLiteral("qrc:/Sluice/Ui/Main.qml")));
+    if (engine.rootObjects().isEmpty())
+        return 1;
+    return QApplication::exec();
+}
