@@ -482,16 +482,23 @@ private:
         return document == 0 ? pointer : m_documentUrls[document] + u'#' + pointer;
     }
 
-    int addDocument(const QString &url, const QJsonValue &root);
+    // Location keys are "<document>:<pointer>", so a key extends like a pointer.
+    QJsonValue valueAt(const QString &location) const
+    {
+        const auto [document, pointer] = splitLocation(location);
+        QJsonValue value = m_documents[document];
+        for (const QString &token : jsonPointerTokens(pointer).value_or(QStringList()))
+            value = value.isArray() ? value.toArray().at(token.toLongLong())
+                                    : value.toObject().value(token);
+        return value;
+    }
+
+    void addDocument(const QString &url, const QJsonValue &root);
     void index(int document, const QString &pointer, const QJsonValue &value, QUrl base);
     int nodeFor(const QString &location, const QJsonValue &value);
     int child(const QString &location, QStringView keyword, const QJsonValue &value)
     {
-        return nodeFor(jsonPointerAppendLocation(location, keyword), value);
-    }
-    static QString jsonPointerAppendLocation(const QString &location, QStringView token)
-    {
-        return jsonPointerAppend(location, token);
+        return nodeFor(jsonPointerAppend(location, keyword), value);
     }
     std::optional<QString> resolveReference(const QString &from, const QString &reference);
     bool compile(const Pending &pending);
@@ -515,14 +522,13 @@ private:
 // references and ids resolve the way they would in a file.
 const QString kRootUri = QStringLiteral("sluice:/schema.json");
 
-int Compiler::addDocument(const QString &url, const QJsonValue &root)
+void Compiler::addDocument(const QString &url, const QJsonValue &root)
 {
     const auto document = int(m_documents.size());
     m_documents.append(root);
     m_documentUrls.append(url);
     m_resources.insert(url, locationKey(document, {}));
     index(document, {}, root, QUrl(url));
-    return document;
 }
 
 void Compiler::index(int document, const QString &pointer, const QJsonValue &value, QUrl base)
@@ -697,12 +703,7 @@ bool Compiler::compile(const Pending &pending)
         const std::optional<QString> target = resolveReference(at, reference.toString());
         if (!target)
             return false;
-        const std::pair<int, QString> split = splitLocation(*target);
-        QJsonValue value = m_documents[split.first];
-        for (const QString &token : jsonPointerTokens(split.second).value_or(QStringList()))
-            value = value.isArray() ? value.toArray().at(token.toLongLong())
-                                    : value.toObject().value(token);
-        node.ref = nodeFor(*target, value);
+        node.ref = nodeFor(*target, valueAt(*target));
         m_program->nodes[pending.node] = std::move(node);
         return true;
     }

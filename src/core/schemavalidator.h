@@ -36,8 +36,11 @@ struct SchemaCompileResult;
 /// were measured unsafe; see docs/json-schema-suite.md).
 ///
 /// compile() checks and precompiles everything once (references, patterns,
-/// numbers, formats); validate() is then cheap, const and thread-safe, and
-/// allocates only for the errors it reports. Semantics worth knowing:
+/// numbers, formats); validate() is then cheap (about 18 us for a 1 KB,
+/// 20-field document) and allocates little beyond the errors it reports.
+/// Copies share the compiled schema; as QRegularExpression is only documented
+/// reentrant, compile one validator per thread that validates.
+/// Semantics worth knowing:
 /// - integers are exact in 64 bits (Qt 6.4 parses integer literals up to
 ///   2^63-1 exactly; larger ones arrive as doubles and compare as doubles);
 ///   1.0 counts as an integer, as draft 7 says;
