@@ -36,7 +36,7 @@ struct Node
     CharSet set;
     std::vector<Sequence> alternatives;
     int min = 1;
-    int max = 1;
+    int max = 1; // kUnbounded for `*`, `+`, `{n,}`
 };
 
 // What a negated set or `.` draws from: readable ASCII, so that answers stay
@@ -48,8 +48,13 @@ constexpr char32_t kReadable[]
 constexpr std::pair<char32_t, char32_t> kControlEscapes[]
     = {{U'n', U'\n'}, {U't', U'\t'}, {U'r', U'\r'}, {U'f', U'\f'}, {U'v', U'\v'}};
 
-// Extra repetitions an open quantifier (`*`, `+`, `{n,}`) adds at most.
-constexpr int kOpenRepeat = 3;
+constexpr int kUnbounded = -1;
+
+// Quantifiers beyond this are refused: a sample would not be readable.
+constexpr int kMaxRepeat = 1000;
+
+// Samples longer than this are abandoned (nested quantifiers multiply).
+constexpr std::size_t kMaxSampleLength = 10'000;
 
 // The ranges of the shorthand classes \d, \w and \s (ASCII, as in ECMA-262
 // without the unicode flag, except \s: the common white space only).
@@ -281,7 +286,7 @@ private:
         if (c == U'*' || c == U'+' || c == U'?') {
             ++m_pos;
             node.min = c == U'+' ? 1 : 0;
-            node.max = c == U'?' ? 1 : node.min + kOpenRepeat;
+            node.max = c == U'?' ? 1 : kUnbounded;
         } else if (c == U'{') {
             const std::size_t close = m_text.find(U'}', m_pos);
             if (close == std::u32string::npos)
@@ -296,13 +301,15 @@ private:
             if (parts.size() == 1) {
                 node.max = node.min;
             } else if (parts.at(1).isEmpty()) {
-                node.max = node.min + kOpenRepeat;
+                node.max = kUnbounded;
             } else {
                 bool okMax = false;
                 node.max = parts.at(1).toInt(&okMax);
                 if (!okMax || node.max < node.min)
                     return false;
             }
+            if (node.min < 0 || node.min > kMaxRepeat)
+                return false;
             m_pos = close + 1;
         } else {
             return true;
@@ -332,11 +339,15 @@ char32_t pick(const CharSet &set, SeededRandom &random)
     return static_cast<char32_t>(low + random.below(quint64(high - low) + 1));
 }
 
-void produce(const Sequence &sequence, SeededRandom &random, std::u32string &out);
+// Appends a sample of the node; false when it grows past kMaxSampleLength.
+// A quantifier repeats between its minimum and `spread` more (at most its maximum).
+bool produce(const Sequence &sequence, int spread, SeededRandom &random, std::u32string &out);
 
-void produce(const Node &node, SeededRandom &random, std::u32string &out)
+bool produce(const Node &node, int spread, SeededRandom &random, std::u32string &out)
 {
-    const auto count = random.between(node.min, node.max);
+    const qint64 high = node.max == kUnbounded ? qint64(node.min) + spread
+                                               : qMin<qint64>(node.max, qint64(node.min) + spread);
+    const qint64 count = random.between(node.min, high);
     for (qint64 i = 0; i < count; ++i) {
         switch (node.kind) {
         case Node::Kind::Anchor:
@@ -345,27 +356,36 @@ void produce(const Node &node, SeededRandom &random, std::u32string &out)
             out.push_back(pick(node.set, random));
             break;
         case Node::Kind::Group:
-            produce(node.alternatives.at(random.below(node.alternatives.size())), random, out);
+            if (!produce(node.alternatives.at(random.below(node.alternatives.size())), spread,
+                    random, out))
+                return false;
             break;
         }
+        if (out.size() > kMaxSampleLength)
+            return false;
     }
+    return true;
 }
 
-void produce(const Sequence &sequence, SeededRandom &random, std::u32string &out)
+bool produce(const Sequence &sequence, int spread, SeededRandom &random, std::u32string &out)
 {
-    for (const Node &node : sequence)
-        produce(node, random, out);
+    for (const Node &node : sequence) {
+        if (!produce(node, spread, random, out))
+            return false;
+    }
+    return true;
 }
 
 } // namespace
 
-std::optional<QString> samplePattern(const QString &pattern, SeededRandom &random)
+std::optional<QString> samplePattern(const QString &pattern, SeededRandom &random, int spread)
 {
     const auto parsed = Parser(pattern).parse();
     if (!parsed)
         return std::nullopt;
     std::u32string out;
-    produce(parsed->at(random.below(parsed->size())), random, out);
+    if (!produce(parsed->at(random.below(parsed->size())), qMax(0, spread), random, out))
+        return std::nullopt;
     return QString::fromUcs4(out.data(), qsizetype(out.size()));
 }
 

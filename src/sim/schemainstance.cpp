@@ -27,6 +27,11 @@ const QStringList kWords = {u"amber"_s, u"birch"_s, u"cedar"_s, u"delta"_s, u"em
 const QStringList kPatternFallbacks = {u""_s, u"a"_s, u"A"_s, u"0"_s, u"abc"_s, u"ABC"_s, u"123"_s,
     u"sample"_s, u"a1"_s, u"A1"_s, u"x-1"_s};
 
+// Minimum sizes (minLength, minItems, minProperties) are capped here: a
+// schema asking for more gets a smaller, invalid instance, not an exhausted
+// process.
+constexpr int kMaxSize = 100'000;
+
 // A decimal step p / 10^d, exact for multipleOf values written in decimal.
 struct DecimalStep
 {
@@ -245,8 +250,6 @@ QJsonObject mergeSchemas(QJsonObject a, const QJsonObject &b)
                 if (y % x == 0)
                     a.insert(key, value);
             }
-        } else if (key == u"properties" || key == u"$defs" || key == u"definitions") {
-            continue;
         }
     }
     return a;
@@ -457,7 +460,7 @@ private:
                 result.insert(name.toString(), generate(extraSchema, child));
             }
         }
-        const int minProperties = object.value(u"minProperties"_s).toInt(0);
+        const int minProperties = qMin(object.value(u"minProperties"_s).toInt(0), kMaxSize);
         for (int extra = 1; result.size() < minProperties && additional != QJsonValue(false);
              ++extra) {
             Context child = context;
@@ -478,7 +481,7 @@ private:
 
     QJsonValue generateArray(const QJsonObject &object, const Context &context)
     {
-        const int minItems = object.value(u"minItems"_s).toInt(0);
+        const int minItems = qMin(object.value(u"minItems"_s).toInt(0), kMaxSize);
         const int maxItems = object.contains(u"maxItems"_s) ? object.value(u"maxItems"_s).toInt()
                                                             : std::numeric_limits<int>::max();
         QJsonArray prefix = object.value(u"prefixItems"_s).toArray();
@@ -496,6 +499,7 @@ private:
             count = m_random.between(low, qMin<qint64>(maxItems, qMax(low, minItems) + 2));
             count = qMax(count, qMin<qsizetype>(prefix.size(), maxItems));
         }
+        count = qMin<qsizetype>(count, kMaxSize);
         if (rest == QJsonValue(false))
             count = qMin(count, prefix.size());
 
@@ -567,7 +571,7 @@ private:
 
     QJsonValue generateString(const QJsonObject &object, const Context &context)
     {
-        const qsizetype minLength = object.value(u"minLength"_s).toInt(0);
+        const qsizetype minLength = qMin(object.value(u"minLength"_s).toInt(0), kMaxSize);
         const qsizetype maxLength = object.contains(u"maxLength"_s)
             ? object.value(u"maxLength"_s).toInt()
             : std::numeric_limits<int>::max();
@@ -584,8 +588,9 @@ private:
                 return fitsLength(text) && (!regex.isValid() || regex.match(text).hasMatch());
             };
             QString last;
+            // Wider repetition spreads on later attempts, for length bounds.
             for (int attempt = 0; attempt < 16; ++attempt) {
-                const auto sample = samplePattern(pattern, m_random);
+                const auto sample = samplePattern(pattern, m_random, qMin(3 << attempt, 1000));
                 if (!sample)
                     break;
                 if (matches(*sample))

@@ -33,7 +33,8 @@ namespace sluice::sim {
 /// `patternProperties`, `dependent*` and remote or `$id`-based refs are
 /// ignored; a `pattern` outside the subset of patternsample.h is met only if
 /// one of a few fixed candidates matches (checked with QRegularExpression);
-/// `format` with conflicting length bounds; recursion that no branch can end.
+/// `format` with conflicting length bounds; recursion that no branch can end;
+/// minimum sizes (minLength, minItems, minProperties) over 100,000.
 struct InstanceOptions
 {
     int refDepthLimit = 3;   ///< nested $refs before the shortest way out

@@ -80,6 +80,10 @@ QList<SchemaCase> validatedSchemaCases()
         {"extra properties", R"({"type":"object",
             "additionalProperties":{"type":"integer","minimum":0},"minProperties":2,
             "required":["count"]})"},
+        {"pattern with length bounds", R"({"type":"object","properties":{
+            "word":{"type":"string","pattern":"^[a-z]{1,100}$","minLength":50},
+            "short":{"type":"string","pattern":"^[A-Z]+$","maxLength":2}},
+            "required":["word","short"]})"},
         {"string root", R"({"type":"string","minLength":40})"},
         {"untyped keywords", R"({"properties":{
             "n":{"minimum":10,"maximum":11},"s":{"maxLength":2},"list":{"minItems":1}},

@@ -249,6 +249,29 @@ private Q_SLOTS:
         QCOMPARE(generateInstance(schema, 1).toString(), u"caf\u00e9-\u0430\u0430"_s);
     }
 
+    // Hostile sizes: the generator answers quickly and within bounds (an
+    // invalid instance is acceptable there, an exhausted process is not).
+    void hostileSizesStayBounded()
+    {
+        SeededRandom random(1);
+        QVERIFY(!samplePattern(u"^a{5000}$"_s, random));
+        QVERIFY(!samplePattern(u"^((a{1000}){1000})$"_s, random));
+        const QJsonObject huge {{u"type"_s, u"object"_s},
+            {u"properties"_s,
+                QJsonObject {
+                    {u"s"_s,
+                        QJsonObject {{u"type"_s, u"string"_s}, {u"minLength"_s, 2'000'000'000}}},
+                    {u"a"_s,
+                        QJsonObject {{u"type"_s, u"array"_s}, {u"minItems"_s, 2'000'000'000},
+                            {u"items"_s, QJsonObject {{u"type"_s, u"integer"_s}}}}},
+                    {u"p"_s,
+                        QJsonObject {{u"type"_s, u"string"_s}, {u"pattern"_s, u"^x{1000}$"_s}}}}}};
+        const QJsonObject instance = generateInstance(huge, 1).toObject();
+        QVERIFY(instance.value(u"s"_s).toString().size() <= 200'000);
+        QVERIFY(instance.value(u"a"_s).toArray().size() <= 100'000);
+        QCOMPARE(instance.value(u"p"_s).toString(), QString(1000, u'x'));
+    }
+
     void recursionWithoutWayOutStops()
     {
         // No branch ends the recursion: the generator must still return.
