@@ -1074,6 +1074,28 @@ private:
         });
     }
 
+    // After "matches none of the alternatives": the errors of the alternative
+    // that came closest (fewest errors, not just the wrong type), so that a
+    // nullable object reports what is wrong inside the object.
+    void explainClosest(const QList<int> &alternatives, const QJsonValue &value, int depth)
+    {
+        QList<ValidationError> *collected = m_errors;
+        const QString here = instancePath();
+        std::optional<QList<ValidationError>> closest;
+        for (const int alternative : alternatives) {
+            QList<ValidationError> errors;
+            m_errors = &errors;
+            eval(alternative, value, depth);
+            const bool wrongType = errors.size() == 1 && errors[0].instancePath == here
+                && errors[0].schemaPath.endsWith(u"/type");
+            if (!wrongType && (!closest || errors.size() < closest->size()))
+                closest = std::move(errors);
+        }
+        m_errors = collected;
+        if (closest)
+            m_errors->append(*closest);
+    }
+
     bool evalNumber(const Node &node, const QJsonValue &value);
     bool evalString(const Node &node, const QJsonValue &value);
     bool evalArray(const Node &node, const QJsonValue &value, int depth);
@@ -1159,6 +1181,7 @@ bool Evaluator::eval(int index, const QJsonValue &value, int depth)
                     .arg(node.anyOf.size());
             }))
             return false;
+        explainClosest(node.anyOf, value, depth);
     }
     if (!node.oneOf.isEmpty()) {
         QVarLengthArray<qsizetype, 2> matched;
@@ -1177,6 +1200,8 @@ bool Evaluator::eval(int index, const QJsonValue &value, int depth)
                               .arg(matched[1]);
                 }))
                 return false;
+            if (matched.isEmpty())
+                explainClosest(node.oneOf, value, depth);
         }
     }
     if (node.notSchema >= 0 && test(node.notSchema, value, depth)) {

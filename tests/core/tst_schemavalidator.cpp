@@ -75,6 +75,8 @@ private Q_SLOTS:
     void formats_data();
     void formats();
     void errorPathsAreJsonPointers();
+    // A failed anyOf also shows what is wrong inside the closest alternative.
+    void anyOfExplainsTheClosestAlternative();
     void localReferencesResolve();
     // The product resolves nothing outside the schema itself.
     void remoteReferencesAreRejected();
@@ -401,6 +403,23 @@ void TestSchemaValidator::reusableAndCopyable()
         QVERIFY(copy.isValid(QJsonValue(i)));
     QVERIFY(!original.isValid(QJsonValue(u"x"_qs)));
     QVERIFY(SchemaValidator().isValid(json(R"({"anything": [1, 2]})")));
+}
+
+void TestSchemaValidator::anyOfExplainsTheClosestAlternative()
+{
+    const SchemaValidator nullableAddress = compiled(R"({"properties": {"address": {"anyOf": [
+        {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}},
+        {"type": "null"}]}}})");
+    QList<ValidationError> errors = nullableAddress.validate(json(R"({"address": {"city": 5}})"));
+    QCOMPARE(errors.size(), 2);
+    QCOMPARE(errors[0].instancePath, u"/address"_qs);
+    QCOMPARE(errors[0].schemaPath, u"/properties/address/anyOf"_qs);
+    QCOMPARE(errors[1].instancePath, u"/address/city"_qs);
+    QCOMPARE(errors[1].schemaPath, u"/properties/address/anyOf/0/properties/city/type"_qs);
+    errors = nullableAddress.validate(json(R"({"address": 3})"));
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors[0].message, u"matches none of the 2 alternatives of anyOf"_qs);
+    QVERIFY(nullableAddress.isValid(json(R"({"address": null})")));
 }
 
 QTEST_APPLESS_MAIN(TestSchemaValidator)
