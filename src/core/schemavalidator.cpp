@@ -376,6 +376,7 @@ struct Node
     QJsonValue constValue;
     bool hasEnum = false;
     QJsonArray enumValues;
+    std::optional<QStringList> enumStrings; // sorted, when every value is a string
     std::optional<Number> minimum;
     std::optional<Number> maximum;
     std::optional<Number> exclusiveMinimum;
@@ -784,6 +785,14 @@ bool Compiler::compile(const Pending &pending)
             return fail(at, u"enum", QStringLiteral("enum must be an array"));
         node.hasEnum = true;
         node.enumValues = values.toArray();
+        // Long string enums are common in structured output: binary search.
+        if (std::all_of(node.enumValues.begin(), node.enumValues.end(),
+                [](const QJsonValue &entry) { return entry.isString(); })) {
+            node.enumStrings.emplace();
+            for (const QJsonValue entry : node.enumValues)
+                node.enumStrings->append(entry.toString());
+            std::sort(node.enumStrings->begin(), node.enumStrings->end());
+        }
     }
 
     if (!number(u"minimum", node.minimum) || !number(u"maximum", node.maximum)
@@ -1106,6 +1115,16 @@ private:
     QVarLengthArray<Segment, 32> m_path;
 };
 
+bool inEnum(const Node &node, const QJsonValue &value)
+{
+    if (node.enumStrings)
+        return value.isString()
+            && std::binary_search(
+                node.enumStrings->begin(), node.enumStrings->end(), value.toString());
+    return std::any_of(node.enumValues.begin(), node.enumValues.end(),
+        [&](const QJsonValue &allowed) { return jsonEqual(allowed, value); });
+}
+
 bool Evaluator::eval(int index, const QJsonValue &value, int depth)
 {
     const Node &node = m_program.nodes[size_t(index)];
@@ -1145,9 +1164,7 @@ bool Evaluator::eval(int index, const QJsonValue &value, int depth)
             }))
             return false;
     }
-    if (node.hasEnum
-        && std::none_of(node.enumValues.begin(), node.enumValues.end(),
-            [&](const QJsonValue &allowed) { return jsonEqual(allowed, value); })) {
+    if (node.hasEnum && !inEnum(node, value)) {
         ok = false;
         if (failed(node, u"enum", [&] {
                 return QStringLiteral("%1 is not one of the allowed values %2")

@@ -77,6 +77,8 @@ private Q_SLOTS:
     void errorPathsAreJsonPointers();
     // A failed anyOf also shows what is wrong inside the closest alternative.
     void anyOfExplainsTheClosestAlternative();
+    // Long string enums are looked up, not scanned; mixed enums compare as JSON.
+    void enums();
     void localReferencesResolve();
     // The product resolves nothing outside the schema itself.
     void remoteReferencesAreRejected();
@@ -420,6 +422,25 @@ void TestSchemaValidator::anyOfExplainsTheClosestAlternative()
     QCOMPARE(errors.size(), 1);
     QCOMPARE(errors[0].message, u"matches none of the 2 alternatives of anyOf"_qs);
     QVERIFY(nullableAddress.isValid(json(R"({"address": null})")));
+}
+
+void TestSchemaValidator::enums()
+{
+    QJsonArray values;
+    for (int i = 999; i >= 0; --i)
+        values.append(u"v"_qs + QString::number(i));
+    const SchemaCompileResult many = SchemaValidator::compile(QJsonObject {{u"enum"_qs, values}});
+    QVERIFY(many);
+    QVERIFY(accepts(*many.validator, QJsonValue(u"v500"_qs)));
+    QVERIFY(accepts(*many.validator, QJsonValue(u"v0"_qs)));
+    QVERIFY(!accepts(*many.validator, QJsonValue(u"v1000"_qs)));
+    QVERIFY(!accepts(*many.validator, QJsonValue(500)));
+    const SchemaValidator mixed = compiled(R"({"enum": ["a", 1, null, {"k": [1.0]}]})");
+    QVERIFY(accepts(mixed, json("1.0")));
+    QVERIFY(accepts(mixed, json(R"({"k": [1]})")));
+    QVERIFY(accepts(mixed, json("null")));
+    QVERIFY(!accepts(mixed, json("false")));
+    QVERIFY(!accepts(mixed, json(R"("b")")));
 }
 
 QTEST_APPLESS_MAIN(TestSchemaValidator)
