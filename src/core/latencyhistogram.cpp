@@ -23,7 +23,7 @@ double LatencyHistogram::midpointOf(int bucket)
         return bucket;
     const int octave = (bucket - kLinear) / kSubBuckets;
     const int sub = (bucket - kLinear) % kSubBuckets;
-    const double width = std::ldexp(1.0, octave + 1);
+    const auto width = double(std::int64_t(1) << (octave + 1));
     const double low = (kSubBuckets + sub) * width;
     return low + width / 2;
 }

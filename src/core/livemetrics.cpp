@@ -145,15 +145,19 @@ void LiveMetrics::addRates(const PerKey &k, MetricsSnapshot &into) const
     const auto n = std::int64_t(k.seconds.size());
     const std::int64_t first = std::max<std::int64_t>(0, now - kSecondsPerMinute + 1);
     std::size_t slot = std::size_t(first % n);
+    std::int64_t sent = 0;
+    std::int64_t tokens = 0;
     for (std::int64_t second = first; second <= now; ++second) {
         const Bucket &b = k.seconds[slot];
         if (b.index == second) {
-            into.requestsPerMinute += double(b.sent);
-            into.tokensPerMinute += double(b.tokens);
+            sent += b.sent;
+            tokens += b.tokens;
         }
         if (++slot == k.seconds.size())
             slot = 0;
     }
+    into.requestsPerMinute += double(sent);
+    into.tokensPerMinute += double(tokens);
 }
 
 std::vector<MetricsPoint> LiveMetrics::perSecond(const MetricsKey &key) const
