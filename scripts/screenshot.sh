@@ -31,10 +31,12 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
     done
     [ -n "$window" ] || { echo "screenshot: the window did not appear" >&2; exit 1; }
     sleep 1
-    xdotool mousemove --window "$window" 400 200
+    # No window manager under Xvfb: focus the window, then click into the prompt.
+    xdotool windowfocus --sync "$window"
+    xdotool mousemove --window "$window" 400 160 click 1
     xdotool type --delay 20 "Summarise the plot of Hamlet in two sentences."
     xdotool key ctrl+Return
     sleep 2
-    import -window root "$OUT"
+    import -window "$window" "$OUT"
 '
 echo "screenshot: $out"
