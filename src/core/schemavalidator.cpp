@@ -930,6 +930,10 @@ bool Compiler::checkLoops()
                 next.append(dependency.schema);
         return next;
     };
+    std::vector<QVarLengthArray<int, 8>> edges;
+    edges.reserve(nodes.size());
+    for (int index = 0; index < int(nodes.size()); ++index)
+        edges.push_back(inPlace(index));
     enum Color : quint8 { White, Grey, Black };
     std::vector<Color> color(nodes.size(), White);
     for (int start = 0; start < int(nodes.size()); ++start) {
@@ -940,13 +944,13 @@ bool Compiler::checkLoops()
         color[size_t(start)] = Grey;
         while (!stack.empty()) {
             auto &[current, edge] = stack.back();
-            const auto edges = inPlace(current);
-            if (edge == edges.size()) {
+            const QVarLengthArray<int, 8> &next = edges[size_t(current)];
+            if (edge == next.size()) {
                 color[size_t(current)] = Black;
                 stack.pop_back();
                 continue;
             }
-            const int target = edges[edge++];
+            const int target = next[edge++];
             if (color[size_t(target)] == White) {
                 color[size_t(target)] = Grey;
                 stack.push_back({target, 0});
