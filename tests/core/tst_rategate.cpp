@@ -112,6 +112,22 @@ private Q_SLOTS:
         QCOMPARE(window.heldEntries(), std::size_t(0));
     }
 
+    void ringGivesBackTheMemoryOfABurst()
+    {
+        TicketRing<int> ring;
+        std::vector<TicketRing<int>::Ticket> tickets;
+        for (int i = 0; i < 100000; ++i)
+            tickets.push_back(ring.push(i));
+        QVERIFY(ring.capacity() >= 100000);
+        for (int i = 0; i < 99990; ++i)
+            ring.popFront();
+        QVERIFY(ring.capacity() <= 1024);
+        // Tickets still find their elements after the moves.
+        QCOMPARE(*ring.find(tickets[99995]), 99995);
+        QVERIFY(!ring.find(tickets[5]));
+        QCOMPARE(ring.push(7), tickets.back() + 1);
+    }
+
     // --- the named LLMService failure modes ------------------------------
 
     void overshootUnderConcurrency()
