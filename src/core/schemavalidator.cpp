@@ -1296,8 +1296,9 @@ bool Evaluator::evalString(const Node &node, const QJsonValue &value)
             if (failed(node, u"pattern", [&] {
                     const QString &source = m_program.patterns[size_t(node.pattern)].source;
                     return found == Search::Failed
-                        ? QStringLiteral("the pattern '%1' could not be evaluated on this string "
-                                         "(the regular expression engine ran out of memory)")
+                        ? QStringLiteral(
+                            "the pattern '%1' could not be evaluated on this string "
+                            "(the regular expression engine hit its memory or backtracking limit)")
                               .arg(source)
                         : QStringLiteral("%1 does not match the pattern '%2'")
                               .arg(compactJson(value), source);

@@ -1,5 +1,6 @@
 #include "core/schemavalidator.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -64,6 +65,8 @@ private Q_SLOTS:
     // characters; QRegularExpression's JIT gives up silently on its own stack
     // limit, so the validator falls back to the heap-based interpreter.
     void longStringAgainstPattern();
+    // Catastrophic backtracking ends at PCRE2's limits with an explicit error.
+    void backtrackingIsBounded();
     // valijson recursed until the process died.
     void referenceLoopsAreSchemaErrors();
     // Recursion that moves into the instance is fine, however deep.
@@ -441,6 +444,18 @@ void TestSchemaValidator::enums()
     QVERIFY(accepts(mixed, json("null")));
     QVERIFY(!accepts(mixed, json("false")));
     QVERIFY(!accepts(mixed, json(R"("b")")));
+}
+
+void TestSchemaValidator::backtrackingIsBounded()
+{
+    const SchemaValidator nested = compiled(R"({"pattern": "^(a+)+$"})");
+    const QJsonValue text(QString(5000, u'a') + u'b');
+    QElapsedTimer timer;
+    timer.start();
+    const QList<ValidationError> errors = nested.validate(text);
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors[0].message.contains(u"could not be evaluated"), qPrintable(errors[0].message));
+    QVERIFY(timer.elapsed() < 10'000);
 }
 
 QTEST_APPLESS_MAIN(TestSchemaValidator)
