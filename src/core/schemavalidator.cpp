@@ -1123,6 +1123,60 @@ private:
     QVarLengthArray<Segment, 32> m_path;
 };
 
+// Equal values (in the sense of jsonEqual, so 1 and 1.0 too) hash alike.
+size_t jsonHash(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Double: {
+        const Number n = numberOf(value);
+        return n.exact ? qHash(n.integer) : qHash(n.value);
+    }
+    case QJsonValue::String:
+        return qHash(value.toString());
+    case QJsonValue::Bool:
+        return value.toBool() ? 1 : 2;
+    case QJsonValue::Array: {
+        size_t seed = 3;
+        for (const QJsonValue item : value.toArray())
+            seed = seed * 31 + jsonHash(item);
+        return seed;
+    }
+    case QJsonValue::Object: {
+        const QJsonObject object = value.toObject();
+        size_t seed = 5;
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+            seed = seed * 31 + (qHash(it.key()) ^ jsonHash(it.value()));
+        return seed;
+    }
+    default:
+        return 0;
+    }
+}
+
+// The first pair of equal items (by hash, then by comparison): n log n, so
+// that uniqueItems stays cheap on long arrays.
+std::optional<std::pair<qsizetype, qsizetype>> firstDuplicate(const QJsonArray &array)
+{
+    std::vector<std::pair<size_t, qsizetype>> hashed;
+    hashed.reserve(size_t(array.size()));
+    for (qsizetype i = 0; i < array.size(); ++i)
+        hashed.emplace_back(jsonHash(array.at(i)), i);
+    std::sort(hashed.begin(), hashed.end());
+    std::optional<std::pair<qsizetype, qsizetype>> first;
+    for (size_t start = 0; start < hashed.size();) {
+        size_t end = start + 1;
+        while (end < hashed.size() && hashed[end].first == hashed[start].first)
+            ++end;
+        for (size_t i = start; i < end; ++i)
+            for (size_t j = i + 1; j < end; ++j)
+                if (jsonEqual(array.at(hashed[i].second), array.at(hashed[j].second))
+                    && (!first || hashed[j].second < first->second))
+                    first = std::pair(hashed[i].second, hashed[j].second);
+        start = end;
+    }
+    return first;
+}
+
 bool inEnum(const Node &node, const QJsonValue &value)
 {
     if (node.enumStrings)
@@ -1362,19 +1416,14 @@ bool Evaluator::evalArray(const Node &node, const QJsonValue &value, int depth)
         }
     }
     if (node.uniqueItems) {
-        for (qsizetype i = 0; i < size; ++i) {
-            for (qsizetype j = i + 1; j < size; ++j) {
-                if (!jsonEqual(array.at(i), array.at(j)))
-                    continue;
-                ok = false;
-                if (failed(node, u"uniqueItems", [&] {
-                        return QStringLiteral("items %1 and %2 are equal; items must be unique")
-                            .arg(i)
-                            .arg(j);
-                    }))
-                    return false;
-                return ok;
-            }
+        if (const auto duplicate = firstDuplicate(array)) {
+            ok = false;
+            if (failed(node, u"uniqueItems", [&] {
+                    return QStringLiteral("items %1 and %2 are equal; items must be unique")
+                        .arg(duplicate->first)
+                        .arg(duplicate->second);
+                }))
+                return false;
         }
     }
     return ok;

@@ -82,6 +82,8 @@ private Q_SLOTS:
     void anyOfExplainsTheClosestAlternative();
     // Long string enums are looked up, not scanned; mixed enums compare as JSON.
     void enums();
+    // uniqueItems compares as JSON (1 == 1.0, key order free) and scales to long arrays.
+    void uniqueItems();
     void localReferencesResolve();
     // The product resolves nothing outside the schema itself.
     void remoteReferencesAreRejected();
@@ -456,6 +458,22 @@ void TestSchemaValidator::backtrackingIsBounded()
     QCOMPARE(errors.size(), 1);
     QVERIFY2(errors[0].message.contains(u"could not be evaluated"), qPrintable(errors[0].message));
     QVERIFY(timer.elapsed() < 10'000);
+}
+
+void TestSchemaValidator::uniqueItems()
+{
+    const SchemaValidator unique = compiled(R"({"uniqueItems": true})");
+    QVERIFY(!accepts(unique, json("[1, 2, 1.0]")));
+    QVERIFY(!accepts(unique, json(R"([{"a": 1, "b": [2]}, {"b": [2.0], "a": 1}])")));
+    QVERIFY(accepts(unique, json(R"([1, true, "1", [1], {"1": 1}, null])")));
+    QJsonArray many;
+    for (int i = 0; i < 20000; ++i)
+        many.append(i);
+    QVERIFY(accepts(unique, many));
+    many.append(3);
+    const QList<ValidationError> errors = unique.validate(many);
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors[0].message, u"items 3 and 20000 are equal; items must be unique"_qs);
 }
 
 QTEST_APPLESS_MAIN(TestSchemaValidator)
