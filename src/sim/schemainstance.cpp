@@ -1,6 +1,8 @@
 #include "sim/schemainstance.h"
 
 #include "sim/patternsample.h"
+#include "sim/schemacheck.h"
+#include "sim/schemautil.h"
 #include "sim/seededrandom.h"
 
 #include <QJsonArray>
@@ -30,14 +32,7 @@ const QStringList kPatternFallbacks = {u""_s, u"a"_s, u"A"_s, u"0"_s, u"abc"_s, 
 // Minimum sizes (minLength, minItems, minProperties) are capped here: a
 // schema asking for more gets a smaller, invalid instance, not an exhausted
 // process.
-constexpr int kMaxSize = 100'000;
-
-// A decimal step p / 10^d, exact for multipleOf values written in decimal.
-struct DecimalStep
-{
-    qint64 units = 1; // p
-    int decimals = 0; // d
-};
+constexpr int kMaxSize = 10'000;
 
 struct Bound
 {
@@ -53,50 +48,6 @@ struct Context
     QString hint;         // the property name, for readable strings
 };
 
-qint64 power10(int exponent)
-{
-    qint64 result = 1;
-    for (int i = 0; i < exponent; ++i)
-        result *= 10;
-    return result;
-}
-
-std::optional<DecimalStep> decimalStep(double value)
-{
-    if (!(value > 0) || !std::isfinite(value))
-        return std::nullopt;
-    // The shortest text that reads back as the same double is the decimal
-    // the schema author wrote (0.01, not 0.01000000000000000020816...).
-    QString text = QString::number(value, 'g', QLocale::FloatingPointShortest);
-    if (text.contains(u'e') || text.contains(u'E'))
-        text = QString::number(value, 'f', 15);
-    int decimals = 0;
-    const qsizetype dot = text.indexOf(u'.');
-    if (dot >= 0) {
-        while (text.endsWith(u'0'))
-            text.chop(1);
-        decimals = int(text.size() - dot - 1);
-        text.remove(dot, 1);
-    }
-    if (decimals > 15)
-        return std::nullopt;
-    bool ok = false;
-    const qint64 units = text.toLongLong(&ok);
-    if (!ok || units <= 0)
-        return std::nullopt;
-    return DecimalStep {units, decimals};
-}
-
-// The double nearest to the exact decimal units / 10^decimals.
-double decimalValue(qint64 units, int decimals)
-{
-    if (decimals == 0)
-        return double(units);
-    QString digits = QString::number(qAbs(units)).rightJustified(decimals + 1, u'0');
-    digits.insert(digits.size() - decimals, u'.');
-    return (units < 0 ? -1 : 1) * digits.toDouble();
-}
-
 bool satisfiesLow(double value, const Bound &low)
 {
     return !low.present || (low.exclusive ? value > low.value : value >= low.value);
@@ -105,67 +56,6 @@ bool satisfiesLow(double value, const Bound &low)
 bool satisfiesHigh(double value, const Bound &high)
 {
     return !high.present || (high.exclusive ? value < high.value : value <= high.value);
-}
-
-bool isType(const QJsonValue &value, const QString &type)
-{
-    if (type == u"null")
-        return value.isNull();
-    if (type == u"boolean")
-        return value.isBool();
-    if (type == u"string")
-        return value.isString();
-    if (type == u"object")
-        return value.isObject();
-    if (type == u"array")
-        return value.isArray();
-    if (type == u"number")
-        return value.isDouble();
-    if (type == u"integer")
-        return value.isDouble() && std::isfinite(value.toDouble())
-            && value.toDouble() == std::floor(value.toDouble());
-    return false;
-}
-
-QStringList typeList(const QJsonValue &type)
-{
-    if (type.isString())
-        return {type.toString()};
-    QStringList types;
-    for (const QJsonValue &entry : type.toArray())
-        types.append(entry.toString());
-    return types;
-}
-
-// JSON Schema patterns are ECMA-262; PCRE (QRegularExpression) spells the
-// ECMA escape \uXXXX as \x{XXXX}. Other differences are rare in schemas.
-QString pcrePattern(const QString &pattern)
-{
-    QString result;
-    for (qsizetype i = 0; i < pattern.size(); ++i) {
-        if (pattern.at(i) != u'\\' || i + 1 >= pattern.size()) {
-            result += pattern.at(i);
-            continue;
-        }
-        const QString hex = pattern.mid(i + 2, 4);
-        bool isHex = false;
-        if (pattern.at(i + 1) == u'u' && hex.size() == 4)
-            static_cast<void>(hex.toUInt(&isHex, 16));
-        if (isHex) {
-            result += u"\\x{"_s + hex + u'}';
-            i += 5;
-        } else {
-            result += pattern.mid(i, 2);
-            ++i;
-        }
-    }
-    return result;
-}
-
-QString jsonPointerToken(QString token)
-{
-    token = QUrl::fromPercentEncoding(token.toUtf8());
-    return token.replace(u"~1"_s, u"/"_s).replace(u"~0"_s, u"~"_s);
 }
 
 // Two schemas that must both hold, as one schema (allOf, anyOf branches,
@@ -241,15 +131,8 @@ QJsonObject mergeSchemas(QJsonObject a, const QJsonObject &b)
             a.insert(key, false);
         } else if (key == u"multipleOf" && mine.isDouble() && value.isDouble()) {
             // Keep the step that is a multiple of the other, when there is one.
-            const auto ours = decimalStep(mine.toDouble());
-            const auto other = decimalStep(value.toDouble());
-            if (ours && other) {
-                const int decimals = qMax(ours->decimals, other->decimals);
-                const qint64 x = ours->units * power10(decimals - ours->decimals);
-                const qint64 y = other->units * power10(decimals - other->decimals);
-                if (y % x == 0)
-                    a.insert(key, value);
-            }
+            if (isDecimalMultiple(value.toDouble(), mine.toDouble()).value_or(false))
+                a.insert(key, value);
         }
     }
     return a;
@@ -277,7 +160,7 @@ public:
                 return QJsonValue();
             if (context.refDepth >= m_options.refDepthLimit)
                 context.minimal = true;
-            const QJsonValue target = resolve(object.value(u"$ref"_s).toString());
+            const QJsonValue target = resolveReference(m_root, object.value(u"$ref"_s).toString());
             object.remove(u"$ref"_s);
             object = mergeSchemas(target.isObject() ? target.toObject() : QJsonObject(), object);
             return generate(object, context);
@@ -291,12 +174,7 @@ public:
         for (const QString &keyword : {u"anyOf"_s, u"oneOf"_s}) {
             if (object.contains(keyword)) {
                 const QJsonArray branches = object.take(keyword).toArray();
-                if (branches.isEmpty())
-                    return QJsonValue();
-                const QJsonValue branch = branches.at(chooseBranch(branches, context));
-                // flatten() may deepen the context: merge before passing it on.
-                const QJsonObject merged = mergeSchemas(object, flatten(branch, context));
-                return generate(merged, context);
+                return generateBranch(object, branches, keyword == u"oneOf", context);
             }
         }
         if (object.contains(u"const"_s))
@@ -327,25 +205,34 @@ public:
     }
 
 private:
-    QJsonValue resolve(const QString &reference) const
+    // The first branch (from the preferred one on) whose instance really
+    // satisfies it with the rest of the schema, and for oneOf, that no other
+    // branch accepts; else the preferred branch's instance.
+    QJsonValue generateBranch(
+        const QJsonObject &rest, const QJsonArray &branches, bool exclusive, const Context &context)
     {
-        if (!reference.startsWith(u'#'))
-            return QJsonObject(); // remote or $id-based: unsupported, anything goes
-        QJsonValue node = m_root;
-        const QStringList tokens = reference.mid(1).split(u'/');
-        for (qsizetype i = 1; i < tokens.size(); ++i) {
-            const QString token = jsonPointerToken(tokens.at(i));
-            if (node.isObject()) {
-                node = node.toObject().value(token);
-            } else if (node.isArray()) {
-                bool ok = false;
-                const int index = token.toInt(&ok);
-                node = ok ? node.toArray().at(index) : QJsonValue(QJsonValue::Undefined);
-            } else {
-                return QJsonObject();
-            }
+        if (branches.isEmpty())
+            return QJsonValue();
+        const qsizetype preferred = chooseBranch(branches, context);
+        QJsonValue fallback;
+        for (qsizetype n = 0; n < branches.size(); ++n) {
+            const qsizetype index = (preferred + n) % branches.size();
+            Context branchContext = context;
+            // flatten() may deepen the context: merge before passing it on.
+            const QJsonObject merged
+                = mergeSchemas(rest, flatten(branches.at(index), branchContext));
+            const QJsonValue value = generate(merged, branchContext);
+            if (n == 0)
+                fallback = value;
+            if (!m_check.matches(value, merged))
+                continue;
+            bool alone = true;
+            for (qsizetype other = 0; exclusive && alone && other < branches.size(); ++other)
+                alone = other == index || !m_check.matches(value, branches.at(other));
+            if (alone)
+                return value;
         }
-        return node.isUndefined() ? QJsonValue(QJsonObject()) : node;
+        return fallback;
     }
 
     // A subschema with its top-level $ref chain followed, for merging.
@@ -355,7 +242,7 @@ private:
         for (int hops = 0; object.contains(u"$ref"_s) && hops < m_options.hardDepthLimit; ++hops) {
             if (++context.refDepth >= m_options.refDepthLimit)
                 context.minimal = true;
-            const QJsonValue target = resolve(object.take(u"$ref"_s).toString());
+            const QJsonValue target = resolveReference(m_root, object.take(u"$ref"_s).toString());
             object = mergeSchemas(target.toObject(), object);
         }
         return object;
@@ -653,16 +540,17 @@ private:
             windowHigh = {true, low.value + 100, false};
         }
 
-        std::optional<DecimalStep> step;
+        std::optional<Decimal> step;
         if (object.contains(u"multipleOf"_s)) {
-            step = decimalStep(object.value(u"multipleOf"_s).toDouble());
+            step = exactDecimal(object.value(u"multipleOf"_s).toDouble());
+            if (step && step->units <= 0)
+                step.reset();
             if (step && integer && step->decimals > 0) {
                 // Integers that are multiples of p / 10^d: multiples of p / gcd(p, 10^d).
-                step
-                    = DecimalStep {step->units / std::gcd(step->units, power10(step->decimals)), 0};
+                step = Decimal {step->units / std::gcd(step->units, power10(step->decimals)), 0};
             }
         } else {
-            step = integer ? DecimalStep {1, 0} : DecimalStep {1, 2};
+            step = integer ? Decimal {1, 0} : Decimal {1, 2};
         }
         if (step) {
             // A step finer than the window (a narrow exclusive range) when needed.
@@ -680,8 +568,7 @@ private:
         return integer ? QJsonValue(qint64(std::ceil(middle))) : QJsonValue(middle);
     }
 
-    std::optional<QJsonValue> pickMultiple(
-        const DecimalStep &step, const Bound &low, const Bound &high)
+    std::optional<QJsonValue> pickMultiple(const Decimal &step, const Bound &low, const Bound &high)
     {
         const long double scale = (long double)(power10(step.decimals)) / step.units;
         const long double first = std::ceil((long double)(low.value) * scale);
@@ -705,6 +592,7 @@ private:
     }
 
     const QJsonValue m_root;
+    SchemaCheck m_check {m_root};
     SeededRandom m_random;
     InstanceOptions m_options;
     int m_nodes = 0;
@@ -715,7 +603,20 @@ private:
 QJsonValue generateInstance(
     const QJsonValue &schema, std::uint64_t seed, const InstanceOptions &options)
 {
-    return Generator(schema, seed, options).generate(schema, Context {});
+    // A few seeds in turn: the first instance the check accepts (random
+    // choices can collide, e.g. uniqueItems over a small enum).
+    constexpr int kAttempts = 4;
+    SchemaCheck check(schema);
+    QJsonValue first;
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+        const QJsonValue value = Generator(schema, seed + std::uint64_t(attempt), options)
+                                     .generate(schema, Context {});
+        if (check.matches(value, schema))
+            return value;
+        if (attempt == 0)
+            first = value;
+    }
+    return first;
 }
 
 QByteArray compactJson(const QJsonValue &value)

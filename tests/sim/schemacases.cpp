@@ -84,10 +84,46 @@ QList<SchemaCase> validatedSchemaCases()
             "word":{"type":"string","pattern":"^[a-z]{1,100}$","minLength":50},
             "short":{"type":"string","pattern":"^[A-Z]+$","maxLength":2}},
             "required":["word","short"]})"},
+        {"oneOf with overlapping branches", R"({"type":"object","properties":{
+            "n":{"oneOf":[{"type":"integer","minimum":0,"maximum":10},
+                          {"type":"integer","minimum":5,"maximum":20}]},
+            "x":{"oneOf":[{"type":"number","minimum":0,"maximum":1},{"type":"integer"}]}},
+            "required":["n"]})"},
+        {"anyOf with an unsatisfiable first branch", R"({"anyOf":[
+            {"type":"string","minLength":5,"maxLength":2},{"type":"integer","minimum":7}]})"},
         {"string root", R"({"type":"string","minLength":40})"},
         {"untyped keywords", R"({"properties":{
             "n":{"minimum":10,"maximum":11},"s":{"maxLength":2},"list":{"minItems":1}},
             "required":["n","s","list"]})"},
+    };
+}
+
+QList<CheckCase> schemaCheckCases()
+{
+    return {
+        {"decimal multiple", R"({"multipleOf":0.1})", "[0.3]", true},
+        {"not a decimal multiple", R"({"multipleOf":0.01})", "[0.001]", false},
+        {"integer multiple", R"({"multipleOf":7})", "[-21]", true},
+        {"draft 4 exclusive", R"({"minimum":1,"exclusiveMinimum":true})", "[1]", false},
+        {"exclusive number", R"({"exclusiveMaximum":1})", "[0.999]", true},
+        {"integer type", R"({"type":"integer"})", "[2.0]", true},
+        {"not integer", R"({"type":"integer"})", "[2.5]", false},
+        {"code points", R"({"maxLength":2})", R"(["\ud83d\ude00\u00e9"])", true},
+        {"ECMA escape", R"({"pattern":"^\\u00e9$"})", R"(["\u00e9"])", true},
+        {"unanchored pattern", R"({"pattern":"b"})", R"(["abc"])", true},
+        {"closed object", R"({"properties":{"a":{}},"additionalProperties":false})",
+            R"([{"a":1,"b":2}])", false},
+        {"required", R"({"required":["a"]})", "[{}]", false},
+        {"tuple", R"({"items":[{"type":"string"}],"additionalItems":false})", R"([["x",1]])",
+            false},
+        {"unique", R"({"uniqueItems":true})", "[[1,2,1]]", false},
+        {"oneOf twice", R"({"oneOf":[{"type":"integer"},{"minimum":0}]})", "[3]", false},
+        {"anyOf", R"({"anyOf":[{"type":"null"},{"minimum":0}]})", "[3]", true},
+        {"not", R"({"not":{"type":"string"}})", R"(["s"])", false},
+        {"enum", R"({"enum":[1,"a",null]})", "[null]", true},
+        {"const object", R"({"const":{"a":[1]}})", R"([{"a":[1]}])", true},
+        {"ref", R"({"$defs":{"n":{"type":"integer"}},"$ref":"#/$defs/n"})", R"(["1"])", false},
+        {"ref cycle", R"({"$ref":"#"})", "[1]", true},
     };
 }
 

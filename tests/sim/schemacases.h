@@ -15,6 +15,18 @@ struct SchemaCase
 /// Schemas whose every generated instance valijson must accept.
 [[nodiscard]] QList<SchemaCase> validatedSchemaCases();
 
+/// A schema, an instance (the first element of a JSON array) and whether the
+/// instance is valid: cases for the generator's own check.
+struct CheckCase
+{
+    const char *name;
+    const char *schema;
+    const char *instance;
+    bool valid;
+};
+
+[[nodiscard]] QList<CheckCase> schemaCheckCases();
+
 extern const char *const kRecursiveTreeSchema;   ///< $defs node with children
 extern const char *const kSelfReferenceSchema;   ///< a list through "$ref": "#"
 extern const char *const kDecimalMultipleSchema; ///< multipleOf 0.01, 0.25, 0.001
