@@ -1,5 +1,5 @@
+#include "exchangetesting.h"
 #include "providers/openairesponses.h"
-#include "testdata.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -8,32 +8,14 @@
 #include <QTest>
 
 using namespace sluice;
+using sluice::test::loadExchange;
 using sluice::test::readTestData;
+using sluice::test::streamThrough;
 using sluice::test::testDataPath;
 
 using Status = GenerationOutcome::Status;
 
 namespace {
-
-// A recorded or hand-written Responses API body with the HTTP status it came
-// with; the headers come from the `.meta.json` beside it when there is one.
-HttpResponse loadExchange(const QString &bodyPath, int status)
-{
-    HttpResponse response;
-    response.status = status;
-    response.body = readTestData(bodyPath);
-    QString metaPath = bodyPath;
-    metaPath.replace(QStringLiteral(".json"), QStringLiteral(".meta.json"));
-    if (metaPath != bodyPath && QFile::exists(testDataPath(metaPath))) {
-        const QJsonObject meta = QJsonDocument::fromJson(readTestData(metaPath)).object();
-        const QJsonObject recorded = meta.value(u"response").toObject();
-        response.status = recorded.value(u"status").toInt();
-        const QJsonObject headers = recorded.value(u"headers").toObject();
-        for (auto it = headers.begin(); it != headers.end(); ++it)
-            response.headers.append({it.key().toLatin1(), it.value().toString().toLatin1()});
-    }
-    return response;
-}
 
 OpenAiResponsesProvider provider()
 {
@@ -53,6 +35,9 @@ struct FixtureCase
     QString errorClass;
     QString requestId;
 };
+
+const QString kRecordedStream
+    = u"recorded-openai/newrelic-python-agent/17_responses_200_stream.sse"_qs;
 
 TokenUsage tokens(qint64 input, qint64 cached, qint64 output, qint64 reasoning)
 {
@@ -247,6 +232,201 @@ private Q_SLOTS:
         QCOMPARE(format.value(u"name").toString(), u"answer"_qs);
         QCOMPARE(format.value(u"strict").toBool(), true);
         QCOMPARE(format.value(u"schema").toObject().value(u"type").toString(), u"object"_qs);
+    }
+
+    // The recorded stream, fed whole, in 7-byte chunks and byte by byte.
+    void decodesRecordedStream_data()
+    {
+        QTest::addColumn<qsizetype>("chunkSize");
+        QTest::newRow("whole") << qsizetype(0);
+        QTest::newRow("7 bytes") << qsizetype(7);
+        QTest::newRow("1 byte") << qsizetype(1);
+    }
+
+    void decodesRecordedStream()
+    {
+        QFETCH(qsizetype, chunkSize);
+        const auto [outcome, deltas]
+            = streamThrough(provider(), loadExchange(kRecordedStream, 200), chunkSize);
+        QCOMPARE(outcome.status, Status::Completed);
+        QCOMPARE(outcome.text, u"six"_qs);
+        QCOMPARE(deltas, QStringList {u"six"_qs});
+        QCOMPARE(outcome.usage, tokens(33, 0, 11, 0));
+        QVERIFY(outcome.hasUsage);
+        QCOMPARE(outcome.httpStatus, 200);
+        QCOMPARE(outcome.requestId, u"req_fbfda88bc0894e559d9072ca8c3084cc"_qs);
+        QCOMPARE(outcome.responseId, u"resp_084003240a4a517f006a5eb79531888198a839b9300e4e2a27"_qs);
+        QCOMPARE(outcome.hints.remainingRequests, 9999);
+    }
+
+    // The documentation example has literal `...` lines between events: an
+    // unknown field to SSE, so what is there still decodes.
+    void decodesDocumentedStreamWithGaps()
+    {
+        const auto [outcome, deltas] = streamThrough(provider(),
+            loadExchange(
+                u"recorded-openai/openapi-examples/responses__5_streaming.response.txt"_qs, 200));
+        QVERIFY2(outcome.status == Status::Completed, qPrintable(outcome.errorMessage));
+        QCOMPARE(deltas, QStringList {u"Hi"_qs});
+        QCOMPARE(outcome.text, u"Hi there! How can I assist you today?"_qs);
+        QCOMPARE(outcome.usage, tokens(37, 0, 11, 0));
+    }
+
+    // vercel-ai's recorded stream: an `error` event (insufficient_quota), then
+    // response.failed.
+    void errorEventInStreamIsQuotaExhausted()
+    {
+        HttpResponse head;
+        head.status = 200;
+        head.body = sluice::test::chunksToSse(
+            readTestData(u"recorded-openai/vercel-ai/responses__openai-error.1.chunks.txt"_qs));
+        const auto [outcome, deltas] = streamThrough(provider(), head, 64);
+        QCOMPARE(outcome.status, Status::Failed);
+        QCOMPARE(outcome.errorClass, ErrorClass::QuotaExhausted);
+        QCOMPARE(outcome.errorCode, u"insufficient_quota"_qs);
+        QVERIFY(outcome.errorMessage.startsWith(u"You exceeded your current quota"));
+        QVERIFY(deltas.isEmpty());
+    }
+
+    void failedTerminalEventKeepsItsClass()
+    {
+        HttpResponse head;
+        head.status = 200;
+        head.body = "event: response.failed\ndata: {\"type\":\"response.failed\",\"response\":"
+                    "{\"object\":\"response\",\"status\":\"failed\",\"error\":{\"code\":"
+                    "\"server_error\",\"message\":\"boom\"},\"output\":[]}}\n\n";
+        const GenerationOutcome outcome = streamThrough(provider(), head).outcome;
+        QCOMPARE(outcome.errorClass, ErrorClass::Server);
+        QCOMPARE(outcome.errorMessage, u"boom"_qs);
+    }
+
+    void refusalDeltasAreNotText()
+    {
+        HttpResponse head;
+        head.status = 200;
+        head.body = "data: {\"type\":\"response.refusal.delta\",\"delta\":\"I can't\"}\n\n"
+                    "data: {\"type\":\"response.refusal.delta\",\"delta\":\" help.\"}\n\n"
+                    "data: {\"type\":\"response.completed\",\"response\":{\"object\":"
+                    "\"response\",\"status\":\"completed\",\"output\":[{\"type\":\"message\","
+                    "\"content\":[{\"type\":\"refusal\",\"refusal\":\"I can't help.\"}]}],"
+                    "\"usage\":{\"input_tokens\":5,\"output_tokens\":3}}}\n\n";
+        const auto [outcome, deltas] = streamThrough(provider(), head, 5);
+        QCOMPARE(outcome.status, Status::Refused);
+        QCOMPARE(outcome.errorClass, ErrorClass::Refused);
+        QCOMPARE(outcome.refusal, u"I can't help."_qs);
+        QVERIFY(outcome.text.isEmpty());
+        QVERIFY(deltas.isEmpty());
+        QCOMPARE(outcome.usage, tokens(5, 0, 3, 0));
+    }
+
+    void incompleteTerminalEvent()
+    {
+        HttpResponse head;
+        head.status = 200;
+        head.body
+            = "data: {\"type\":\"response.output_text.delta\",\"delta\":\"Once\"}\n\n"
+              "data: {\"type\":\"response.incomplete\",\"response\":{\"object\":"
+              "\"response\",\"status\":\"incomplete\",\"incomplete_details\":{\"reason\":"
+              "\"max_output_tokens\"},\"usage\":{\"input_tokens\":4,\"output_tokens\":16}}}\n\n";
+        const GenerationOutcome outcome = streamThrough(provider(), head).outcome;
+        QCOMPARE(outcome.status, Status::Incomplete);
+        QCOMPARE(outcome.incompleteReason, u"max_output_tokens"_qs);
+        QCOMPARE(outcome.text, u"Once"_qs); // the terminal event had no output: streamed text
+        QCOMPARE(outcome.usage, tokens(4, 0, 16, 0));
+    }
+
+    void streamWithoutTerminalEventIsTruncated()
+    {
+        HttpResponse head = loadExchange(kRecordedStream, 200);
+        head.body = sluice::test::cutBefore(head.body, "event: response.completed");
+        const auto [outcome, deltas] = streamThrough(provider(), head, 3);
+        QCOMPARE(deltas, QStringList {u"six"_qs});
+        QCOMPARE(outcome.status, Status::Failed);
+        QCOMPARE(outcome.errorClass, ErrorClass::TruncatedStream);
+        QCOMPARE(outcome.text, u"six"_qs);
+        QVERIFY(!outcome.hasUsage);
+        QCOMPARE(outcome.requestId, u"req_fbfda88bc0894e559d9072ca8c3084cc"_qs);
+
+        head.transportError = ErrorClass::Timeout;
+        head.transportMessage = u"idle timeout"_qs;
+        QCOMPARE(streamThrough(provider(), head).outcome.errorClass, ErrorClass::Timeout);
+    }
+
+    void emptyStreamIsTruncated()
+    {
+        HttpResponse head;
+        head.status = 200;
+        QCOMPARE(streamThrough(provider(), head).outcome.errorClass, ErrorClass::TruncatedStream);
+        head.body = ": keep-alive\n\n";
+        QCOMPARE(streamThrough(provider(), head).outcome.errorClass, ErrorClass::TruncatedStream);
+    }
+
+    void badEventDataIsMalformed()
+    {
+        HttpResponse head;
+        head.status = 200;
+        head.body
+            = "data: {not json\n\ndata: {\"type\":\"response.completed\",\"response\":{}}\n\n";
+        QCOMPARE(streamThrough(provider(), head).outcome.errorClass, ErrorClass::MalformedResponse);
+    }
+
+    // A stream request answered with an error status decodes like a plain one.
+    void errorStatusOfStreamRequest()
+    {
+        const GenerationOutcome outcome = streamThrough(provider(),
+            loadExchange(
+                u"recorded-openai/newrelic-python-agent/18_responses_400_stream.json"_qs, 0),
+            10)
+                                              .outcome;
+        QCOMPARE(outcome.status, Status::Failed);
+        QCOMPARE(outcome.errorClass, ErrorClass::NotFound);
+        QCOMPARE(outcome.httpStatus, 400);
+        QCOMPARE(outcome.requestId, u"req_dd4bcf4889c6469fb37d6e5d609e1f32"_qs);
+    }
+
+    // A server that ignores `stream: true` answers with one JSON body.
+    void plainAnswerToStreamRequest()
+    {
+        const GenerationOutcome outcome = streamThrough(provider(),
+            loadExchange(u"recorded-openai/newrelic-python-agent/14_responses_200.json"_qs, 0), 100)
+                                              .outcome;
+        QCOMPARE(outcome.status, Status::Completed);
+        QCOMPARE(outcome.text, u"six"_qs);
+    }
+
+    void streamTransportFailureBeforeAnswer()
+    {
+        HttpResponse head;
+        head.transportError = ErrorClass::Network;
+        head.transportMessage = u"connection refused"_qs;
+        const GenerationOutcome outcome = streamThrough(provider(), head).outcome;
+        QCOMPARE(outcome.errorClass, ErrorClass::Network);
+        QCOMPARE(outcome.httpStatus, 0);
+    }
+
+    void encodesStreamRequest()
+    {
+        GenerationRequest request;
+        request.stream = true;
+        const HttpRequest http = provider().encode(request);
+        QVERIFY(http.headers.contains({"Accept", "text/event-stream"}));
+        QCOMPARE(QJsonDocument::fromJson(http.body).object().value(u"stream").toBool(), true);
+    }
+
+    void describesItself()
+    {
+        const OpenAiResponsesProvider vendor = provider();
+        QVERIFY(vendor.capabilities().streaming);
+        QVERIFY(vendor.capabilities().strictStructuredOutput);
+        QVERIFY(vendor.capabilities().batchApi);
+        QCOMPARE(vendor.authStyle(), AuthStyle::Bearer);
+        QCOMPARE(vendor.defaultBaseUrl(), QUrl(u"https://api.openai.com/v1"_qs));
+        QVERIFY(vendor.supportsModel(u"gpt-5-mini"));
+        QVERIFY(vendor.supportsModel(u"o3"));
+        QVERIFY(!vendor.supportsModel(u"claude-sonnet-4-5"));
+        // Another server knows its own models.
+        QVERIFY(OpenAiResponsesProvider(QUrl(u"http://127.0.0.1:9/v1"_qs), {})
+                    .supportsModel(u"sim-small"));
     }
 
     void sendsNoAuthorizationWithoutKey()

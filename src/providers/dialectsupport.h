@@ -1,0 +1,77 @@
+#pragma once
+
+#include "providers/provider.h"
+#include "providers/sseparser.h"
+
+#include <QJsonObject>
+
+#include <optional>
+
+// Pieces every dialect shares: endpoints, error classes from HTTP statuses,
+// JSON bodies and the SSE half of a StreamDecoder. Internal to providers/.
+
+namespace sluice {
+
+/// `base` with `path` appended to its path (`{base}/responses`); trailing
+/// slashes of the base are ignored.
+[[nodiscard]] QUrl endpointUrl(QUrl base, QStringView path);
+
+/// Whether `baseUrl` points at the same host as the vendor's `defaultUrl`.
+[[nodiscard]] bool isVendorHost(const QUrl &baseUrl, const QUrl &defaultUrl);
+
+/// The class of an HTTP error status when the body says nothing more:
+/// 401/403 auth, 404 not found, 408 timeout, 429 rate limited, 529
+/// overloaded, other 5xx and 409 server, other 4xx bad request.
+[[nodiscard]] ErrorClass classifyHttpStatus(int httpStatus);
+
+/// The body as a JSON object, or nullopt with `error` saying why.
+[[nodiscard]] std::optional<QJsonObject> parseJsonObject(QByteArrayView bytes, QString *error);
+
+void failOutcome(GenerationOutcome &outcome, ErrorClass errorClass, QString message);
+
+/// The SSE half of a StreamDecoder (see its contract in provider.h): feeds
+/// the parser, keeps the first bytes until an event arrives (an error body
+/// or a plain JSON answer is not SSE), and turns the end of the stream into
+/// an outcome. A dialect implements the event handling and its two
+/// non-streaming pieces.
+class SseStreamDecoder : public StreamDecoder
+{
+public:
+    void feed(QByteArrayView bytes) final;
+    [[nodiscard]] GenerationOutcome finish(const HttpResponse &head) final;
+
+protected:
+    explicit SseStreamDecoder(TextHandler onText);
+
+    /// One event, only while the stream has not ended.
+    virtual void onEvent(const SseEvent &event) = 0;
+    /// The outcome of a stream that ended with its terminal event (not
+    /// through failStream): status, finish reason and the like.
+    virtual void settle(GenerationOutcome &outcome) = 0;
+    /// The dialect's non-streaming decode (errors, plain JSON answers).
+    [[nodiscard]] virtual GenerationOutcome decodeWhole(const HttpResponse &response) const = 0;
+    /// What the headers say: request id, rate-limit hints.
+    virtual void readHead(const HttpResponse &head, GenerationOutcome &outcome) const = 0;
+
+    /// Appends to the outcome's text and reports the delta.
+    void emitText(const QString &delta);
+    /// The terminal event arrived: later events are ignored.
+    void endStream() { m_ended = true; }
+    /// An error event, or an event that is not what the dialect promises.
+    void failStream(ErrorClass errorClass, QString code, QString message);
+    /// The event's data as a JSON object; fails the stream when it is not one.
+    [[nodiscard]] std::optional<QJsonObject> eventObject(const SseEvent &event);
+
+    GenerationOutcome m_outcome;
+
+private:
+    TextHandler m_onText;
+    SseParser m_parser;
+    QByteArray m_head; ///< the first bytes, until an event arrives
+    qint64 m_events = 0;
+    bool m_headOverflow = false;
+    bool m_ended = false;
+    bool m_failed = false;
+};
+
+} // namespace sluice
