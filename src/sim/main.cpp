@@ -94,6 +94,16 @@ int main(int argc, char *argv[])
         {u"require-key-env"_s,
             u"Require 'Authorization: Bearer KEY', KEY read from environment variable VAR."_s,
             u"VAR"_s},
+        {u"tokens-per-second"_s,
+            u"Streaming pace after the first token (the latency); 0 = at once (default)."_s,
+            u"N"_s},
+        {u"seed"_s, u"Seed of the fault-by-rate draws (default 0)."_s, u"N"_s},
+        {u"fault-rate"_s,
+            u"Play fault NAME with probability P per model request (repeatable). Faults: "_s
+                + sluice::sim::SimServer::faultNames().join(u", "_s) + u"."_s,
+            u"NAME=P"_s},
+        {u"quota-requests"_s, u"Requests before 429 insufficient_quota (0 = none)."_s, u"N"_s},
+        {u"quota-tokens"_s, u"Tokens before 429 insufficient_quota (0 = none)."_s, u"N"_s},
         {u"log"_s, u"Append one JSON line per request to FILE."_s, u"FILE"_s},
         {u"verbose"_s, u"Print one JSON line per request on stderr."_s},
     });
@@ -120,8 +130,28 @@ int main(int argc, char *argv[])
     const auto jitter = wholeNumber(parser, u"jitter-ms"_s, 0, 600'000, &error);
     const auto rpm = wholeNumber(parser, u"rpm"_s, 0, std::numeric_limits<int>::max(), &error);
     const auto tpm = wholeNumber(parser, u"tpm"_s, 0, std::numeric_limits<int>::max(), &error);
-    if (!port || !latency || !jitter || !rpm || !tpm)
+    const auto tps
+        = wholeNumber(parser, u"tokens-per-second"_s, 0, std::numeric_limits<int>::max(), &error);
+    const auto seed = wholeNumber(parser, u"seed"_s, 0, std::numeric_limits<qint64>::max(), &error);
+    const auto quotaRequests
+        = wholeNumber(parser, u"quota-requests"_s, 0, std::numeric_limits<qint64>::max(), &error);
+    const auto quotaTokens
+        = wholeNumber(parser, u"quota-tokens"_s, 0, std::numeric_limits<qint64>::max(), &error);
+    if (!port || !latency || !jitter || !rpm || !tpm || !tps || !seed || !quotaRequests
+        || !quotaTokens)
         return fail(2, error);
+    QHash<QString, double> faultRates;
+    for (const QString &spec : parser.values(u"fault-rate"_s)) {
+        const QString name = spec.section(u'=', 0, 0);
+        bool ok = false;
+        const double rate = spec.section(u'=', 1).toDouble(&ok);
+        if (!sluice::sim::SimServer::faultNames().contains(name) || !ok || rate < 0 || rate > 1) {
+            return fail(2,
+                u"--fault-rate expects NAME=P with P from 0 to 1 and NAME one of %1; got '%2'."_s
+                    .arg(sluice::sim::SimServer::faultNames().join(u", "_s), spec));
+        }
+        faultRates.insert(name, rate);
+    }
 
     const QString hostText = parser.isSet(u"host"_s) ? parser.value(u"host"_s) : u"127.0.0.1"_s;
     QHostAddress host(QHostAddress::LocalHost);
@@ -140,6 +170,11 @@ int main(int argc, char *argv[])
     config.latencyJitter = std::chrono::milliseconds(*jitter);
     config.requestsPerMinute = int(*rpm);
     config.tokensPerMinute = int(*tpm);
+    config.tokensPerSecond = int(*tps);
+    config.seed = quint64(*seed);
+    config.faultRates = faultRates;
+    config.quotaRequests = *quotaRequests;
+    config.quotaTokens = *quotaTokens;
     if (parser.isSet(u"require-key-env"_s)) {
         const QString variable = parser.value(u"require-key-env"_s);
         config.requiredApiKey = qgetenv(qPrintable(variable));

@@ -225,12 +225,10 @@ std::variant<ResponsesRequest, ApiError> parseResponsesRequest(const QByteArray 
         }
     }
 
-    if (object.value(u"stream"_s).toBool(false)) {
-        return ApiError {400,
-            u"Streaming (stream: true) arrives in a later version of sluice-sim; "
-            "send stream: false."_s,
-            u"invalid_request_error"_s, u"stream"_s, u"unsupported_value"_s};
-    }
+    const QJsonValue stream = object.value(u"stream"_s);
+    if (!stream.isUndefined() && !stream.isNull() && !stream.isBool())
+        return invalidType(u"stream"_s, u"a boolean"_s, stream);
+    request.stream = stream.toBool(false);
     return request;
 }
 
@@ -326,6 +324,65 @@ QJsonObject responseObject(const ResponsesRequest &request, const QString &answe
                 {u"output_tokens_details"_s, QJsonObject {{u"reasoning_tokens"_s, 0}}},
                 {u"total_tokens"_s, promptTokens + outputTokens}}},
         {u"metadata"_s, QJsonObject()}};
+}
+
+QList<SseEvent> responsesStreamEvents(const QJsonObject &response, qsizetype charsPerDelta)
+{
+    QList<SseEvent> events;
+    auto add = [&events](const char *type, QJsonObject data, bool isDelta = false) {
+        data.insert(u"type"_s, QString::fromLatin1(type));
+        data.insert(u"sequence_number"_s, qint64(events.size()));
+        events.append(SseEvent {QByteArray(type), data, isDelta});
+    };
+
+    const QJsonObject item = response.value(u"output"_s).toArray().at(0).toObject();
+    const QJsonObject part = item.value(u"content"_s).toArray().at(0).toObject();
+    const QString itemId = item.value(u"id"_s).toString();
+    const bool refusal = part.value(u"type"_s).toString() == u"refusal";
+    const QString text = part.value(refusal ? u"refusal"_s : u"text"_s).toString();
+
+    QJsonObject pending = response;
+    pending.insert(u"status"_s, u"in_progress"_s);
+    pending.insert(u"output"_s, QJsonArray());
+    pending.insert(u"usage"_s, QJsonValue());
+    pending.insert(u"completed_at"_s, QJsonValue());
+    pending.insert(u"incomplete_details"_s, QJsonValue());
+    add("response.created", {{u"response"_s, pending}});
+    add("response.in_progress", {{u"response"_s, pending}});
+
+    QJsonObject openItem = item;
+    openItem.insert(u"status"_s, u"in_progress"_s);
+    openItem.insert(u"content"_s, QJsonArray());
+    add("response.output_item.added", {{u"output_index"_s, 0}, {u"item"_s, openItem}});
+    QJsonObject emptyPart = part;
+    emptyPart.insert(refusal ? u"refusal"_s : u"text"_s, QString());
+    const QJsonObject where {
+        {u"item_id"_s, itemId}, {u"output_index"_s, 0}, {u"content_index"_s, 0}};
+    QJsonObject added = where;
+    added.insert(u"part"_s, emptyPart);
+    add("response.content_part.added", added);
+
+    const qsizetype step = qMax<qsizetype>(1, charsPerDelta);
+    for (qsizetype at = 0; at < text.size(); at += step) {
+        QJsonObject delta = where;
+        delta.insert(u"delta"_s, text.mid(at, step));
+        if (!refusal)
+            delta.insert(u"logprobs"_s, QJsonArray());
+        add(refusal ? "response.refusal.delta" : "response.output_text.delta", delta, true);
+    }
+    QJsonObject done = where;
+    done.insert(refusal ? u"refusal"_s : u"text"_s, text);
+    if (!refusal)
+        done.insert(u"logprobs"_s, QJsonArray());
+    add(refusal ? "response.refusal.done" : "response.output_text.done", done);
+    QJsonObject partDone = where;
+    partDone.insert(u"part"_s, part);
+    add("response.content_part.done", partDone);
+    add("response.output_item.done", {{u"output_index"_s, 0}, {u"item"_s, item}});
+
+    const bool incomplete = response.value(u"status"_s).toString() == u"incomplete";
+    add(incomplete ? "response.incomplete" : "response.completed", {{u"response"_s, response}});
+    return events;
 }
 
 } // namespace sluice::sim

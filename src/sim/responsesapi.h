@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QJsonValue>
+#include <QList>
 #include <QString>
 
 #include <optional>
@@ -32,7 +33,25 @@ struct ResponsesRequest
     QString inputText;      ///< every text of `input`, one per line
     QJsonObject textFormat; ///< `text.format`; empty means plain text
     std::optional<qint64> maxOutputTokens;
+    bool stream = false; ///< answer as server-sent events
 };
+
+/// One server-sent event of a streamed answer: `event: <type>` and `data: <json>`.
+struct SseEvent
+{
+    QByteArray type;
+    QJsonObject data;
+    bool isDelta = false; ///< carries answer text (paced by the tokens-per-second model)
+};
+
+/// The Responses API stream for a finished response object, in the spec's
+/// order: response.created, response.in_progress, output_item.added,
+/// content_part.added, output_text.delta (or refusal.delta) per piece of
+/// `charsPerDelta` characters, the matching .done events, output_item.done
+/// and response.completed (or response.incomplete). Each event's data
+/// carries its `type` and a `sequence_number` counting from 0.
+[[nodiscard]] QList<SseEvent> responsesStreamEvents(
+    const QJsonObject &response, qsizetype charsPerDelta);
 
 /// Parses and validates a request body as the Responses API does; the error
 /// says what is wrong in OpenAI's words where OpenAI has them.

@@ -30,6 +30,9 @@ namespace {
 const QStringList kModels = {u"sim-small"_s, u"sim-large"_s};
 const QString kResponsesPath = u"/v1/responses"_s;
 
+// Answer text per streamed delta event (about two tokens).
+constexpr qsizetype kCharsPerDelta = 8;
+
 // The longest per-request latency the x-sim-latency-ms header may ask for.
 constexpr qint64 kMaxLatencyOverrideMs = 600'000;
 
@@ -92,11 +95,23 @@ std::optional<std::chrono::milliseconds> latencyOverride(const QByteArray &value
 // One decided answer: status, body and headers, when to send it, what to log.
 struct SimAnswer
 {
+    /// How the answer leaves: a JSON body, raw bytes (a broken body), an
+    /// event stream, a reset connection, or nothing at all (a stall).
+    enum class Kind { Json, Raw, Stream, Reset, Stall };
+    Kind kind = Kind::Json;
     int status = 200;
     QJsonObject body;
+    QByteArray raw;         ///< Kind::Raw: the bytes sent as the body
+    QList<SseEvent> events; ///< Kind::Stream
+    /// Kind::Stream: events sent before the stall or the cut; Kind::Raw: bytes
+    /// sent before the stall (the content-length announces them all).
+    qsizetype streamStop = -1;
+    bool stallAtStop = false;   ///< at streamStop: stall (true) or end the body cleanly (false)
+    qsizetype malformedAt = -1; ///< Kind::Stream: this event's JSON is cut in half
     QList<std::pair<QByteArray, QByteArray>> headers;
     std::chrono::milliseconds delay {0};
-    QJsonObject log; ///< endpoint-specific fields of the log entry
+    std::chrono::milliseconds perDelta {0}; ///< Kind::Stream: gap before each text delta
+    QJsonObject log;                        ///< endpoint-specific fields of the log entry
 };
 
 namespace {
@@ -109,15 +124,118 @@ SimAnswer errorAnswer(const ApiError &error)
     return answer;
 }
 
+// Text the simulator puts where a refusing model puts its refusal.
+const QString kRefusal = u"I'm sorry, but I can't help with that request."_s;
+
+// Faults that end the request before any answer is decided.
+bool isEarlyFault(const QString &fault)
+{
+    static const QStringList early = {u"http500"_s, u"http502"_s, u"http503"_s, u"overloaded"_s,
+        u"reset"_s, u"stall_headers"_s, u"rate_limited"_s, u"insufficient_quota"_s};
+    return early.contains(fault);
+}
+
+SimAnswer earlyFaultAnswer(const QString &fault)
+{
+    SimAnswer answer;
+    if (fault == u"reset") {
+        answer.kind = SimAnswer::Kind::Reset;
+    } else if (fault == u"stall_headers") {
+        answer.kind = SimAnswer::Kind::Stall;
+    } else if (fault == u"overloaded") {
+        answer = errorAnswer(ApiError {529, u"The server is overloaded. Please try again later."_s,
+            u"overloaded_error"_s, QJsonValue(), QJsonValue()});
+    } else if (fault == u"rate_limited") {
+        answer = errorAnswer(
+            ApiError {429, u"Rate limit reached (simulated fault). Please try again in 1s."_s,
+                u"requests"_s, QJsonValue(), u"rate_limit_exceeded"_s});
+        answer.headers.append({QByteArray("retry-after-ms"), QByteArray("1000")});
+        answer.headers.append({QByteArray("retry-after"), QByteArray("1")});
+    } else if (fault == u"insufficient_quota") {
+        answer = errorAnswer(ApiError {429,
+            u"You exceeded your current quota, please check your plan and billing details."_s,
+            u"insufficient_quota"_s, QJsonValue(), u"insufficient_quota"_s});
+    } else {
+        const int status = fault.mid(4).toInt();
+        answer = errorAnswer(ApiError {status,
+            u"The server had an error while processing your request (simulated %1)."_s.arg(status),
+            u"server_error"_s, QJsonValue(), QJsonValue()});
+    }
+    return answer;
+}
+
+// One SSE frame; `malformed` cuts its JSON in half (the malformed_json fault).
+QByteArray sseFrame(const SseEvent &event, bool malformed)
+{
+    QByteArray json = QJsonDocument(event.data).toJson(QJsonDocument::Compact);
+    if (malformed)
+        json.truncate(json.size() / 2);
+    return "event: " + event.type + "\ndata: " + json + "\n\n";
+}
+
+QByteArray httpChunk(const QByteArray &bytes)
+{
+    return QByteArray::number(bytes.size(), 16) + "\r\n" + bytes + "\r\n";
+}
+
 void writeAnswer(QHttpServerResponder &responder, const SimAnswer &answer)
 {
-    const QByteArray body = QJsonDocument(answer.body).toJson(QJsonDocument::Compact);
+    const QByteArray body = answer.kind == SimAnswer::Kind::Raw
+        ? answer.raw
+        : QJsonDocument(answer.body).toJson(QJsonDocument::Compact);
     responder.writeStatusLine(QHttpServerResponder::StatusCode(answer.status));
     responder.writeHeader("content-type", "application/json");
     responder.writeHeader("content-length", QByteArray::number(body.size()));
     for (const auto &[name, value] : answer.headers)
         responder.writeHeader(name, value);
-    responder.writeBody(body);
+    responder.writeBody(answer.stallAtStop ? body.left(answer.streamStop) : body);
+}
+
+// Keeps a responder alive, unanswered, until its client leaves.
+void holdUntilClosed(const std::shared_ptr<QHttpServerResponder> &responder)
+{
+    QTcpSocket *socket = responder->socket();
+    QObject::connect(socket, &QTcpSocket::disconnected, socket, [responder] {});
+}
+
+// A streamed answer in progress: the next event to write, and the guard.
+struct StreamState
+{
+    std::shared_ptr<QHttpServerResponder> responder;
+    QPointer<QTcpSocket> socket;
+    SimAnswer answer;
+    qsizetype next = 0;
+};
+
+// Writes the next event, then schedules the one after it (text deltas are
+// paced by answer.perDelta). Every step first checks that the client is
+// still there: QHttpServer 6.4 deletes the socket when it leaves.
+void pumpStream(QObject *context, const std::shared_ptr<StreamState> &state)
+{
+    if (!state->socket || state->socket->state() != QAbstractSocket::ConnectedState) {
+        qCDebug(lcSim, "client left mid-stream after %lld events", qint64(state->next));
+        return;
+    }
+    const SimAnswer &answer = state->answer;
+    if (state->next == answer.streamStop) {
+        if (answer.stallAtStop) {
+            holdUntilClosed(state->responder);
+            return;
+        }
+        state->responder->writeBody(QByteArray("0\r\n\r\n")); // ends without a terminal event
+        return;
+    }
+    if (state->next == answer.events.size()) {
+        state->responder->writeBody(QByteArray("0\r\n\r\n"));
+        return;
+    }
+    state->responder->writeBody(
+        httpChunk(sseFrame(answer.events.at(state->next), state->next == answer.malformedAt)));
+    ++state->next;
+    const bool deltaNext
+        = state->next < answer.events.size() && answer.events.at(state->next).isDelta;
+    const std::chrono::milliseconds gap = deltaNext ? answer.perDelta : 0ms;
+    QTimer::singleShot(gap, context, [context, state] { pumpStream(context, state); });
 }
 
 } // namespace
@@ -128,6 +246,8 @@ SimServer::SimServer(SimConfig config, QObject *parent)
     , m_http(new QHttpServer(this))
     , m_rates(std::make_unique<RateWindow>(
           qMax(0, m_config.requestsPerMinute), qMax(0, m_config.tokensPerMinute)))
+    , m_faultRates(m_config.faultRates)
+    , m_seed(m_config.seed)
 {
     // No routes are registered: every request lands here, so that 404, 405
     // and the endpoints share one routing table (decide()).
@@ -200,6 +320,118 @@ qint64 SimServer::requestCount() const
     return m_requestCount;
 }
 
+const QStringList &SimServer::faultNames()
+{
+    static const QStringList names = {u"http500"_s, u"http502"_s, u"http503"_s, u"overloaded"_s,
+        u"reset"_s, u"stall_headers"_s, u"stall_stream"_s, u"truncate"_s, u"malformed_json"_s,
+        u"schema_invalid"_s, u"refusal"_s, u"incomplete"_s, u"rate_limited"_s,
+        u"insufficient_quota"_s};
+    return names;
+}
+
+bool SimServer::scriptFaults(const QStringList &faults)
+{
+    for (const QString &fault : faults) {
+        if (fault != u"none" && !faultNames().contains(fault))
+            return false;
+    }
+    m_script = faults;
+    return true;
+}
+
+QString SimServer::nextFault()
+{
+    if (!m_script.isEmpty()) {
+        const QString fault = m_script.takeFirst();
+        return fault == u"none" ? QString() : fault;
+    }
+    if (m_faultRates.isEmpty())
+        return {};
+    // One draw per request, from the seed and the request's position: the
+    // same seed gives the same faults to the same sequence of requests.
+    SeededRandom random(m_seed ^ (0x9e3779b97f4a7c15ULL * ++m_faultDraws));
+    const double draw = double(random.next() >> 11) / double(1ULL << 53);
+    double sum = 0;
+    for (const QString &fault : faultNames()) {
+        sum += m_faultRates.value(fault, 0.0);
+        if (draw < sum)
+            return fault;
+    }
+    return {};
+}
+
+void SimServer::reset()
+{
+    m_script.clear();
+    m_faultRates = m_config.faultRates;
+    m_seed = m_config.seed;
+    m_faultDraws = 0;
+    m_quotaRequestsUsed = 0;
+    m_quotaTokensUsed = 0;
+    m_requestCount = 0;
+    m_entries = QJsonArray();
+    m_rates = std::make_unique<RateWindow>(
+        qMax(0, m_config.requestsPerMinute), qMax(0, m_config.tokensPerMinute));
+}
+
+void SimServer::handleControl(const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    const QString path = request.url().path();
+    const auto method = request.method();
+    auto reply = [&responder](int status, const QJsonObject &body) {
+        SimAnswer answer;
+        answer.status = status;
+        answer.body = body;
+        writeAnswer(responder, answer);
+    };
+    auto refuse = [&reply](int status, const QString &message) {
+        reply(status,
+            ApiError {status, message, u"invalid_request_error"_s, QJsonValue(), QJsonValue()}
+                .body());
+    };
+    if (path == u"/sim/log" && method == QHttpServerRequest::Method::Get) {
+        reply(200, QJsonObject {{u"entries"_s, m_entries}});
+    } else if (path == u"/sim/reset" && method == QHttpServerRequest::Method::Post) {
+        reset();
+        reply(200, QJsonObject {{u"reset"_s, true}});
+    } else if (path == u"/sim/faults" && method == QHttpServerRequest::Method::Post) {
+        QJsonParseError parseError {};
+        const QJsonObject body = QJsonDocument::fromJson(request.body(), &parseError).object();
+        if (parseError.error != QJsonParseError::NoError)
+            return refuse(
+                400, u"The body is not a JSON object: %1."_s.arg(parseError.errorString()));
+        const QJsonObject rates = body.value(u"rates"_s).toObject();
+        for (auto it = rates.begin(); it != rates.end(); ++it) {
+            if (!faultNames().contains(it.key()) || !it.value().isDouble())
+                return refuse(400, u"Unknown fault or non-numeric rate: '%1'."_s.arg(it.key()));
+        }
+        if (body.contains(u"script"_s)) {
+            QStringList script;
+            for (const QJsonValue &name : body.value(u"script"_s).toArray())
+                script.append(name.toString());
+            if (!scriptFaults(script)) {
+                return refuse(400,
+                    u"Unknown fault in the script; known: none, %1."_s.arg(
+                        faultNames().join(u", "_s)));
+            }
+        }
+        if (body.contains(u"rates"_s)) {
+            m_faultRates.clear();
+            for (auto it = rates.begin(); it != rates.end(); ++it)
+                m_faultRates.insert(it.key(), it.value().toDouble());
+        }
+        if (body.contains(u"seed"_s)) {
+            m_seed = quint64(body.value(u"seed"_s).toInteger());
+            m_faultDraws = 0;
+        }
+        reply(200, QJsonObject {{u"script_length"_s, qint64(m_script.size())}});
+    } else {
+        refuse(404,
+            u"Unknown control endpoint %1; sluice-sim serves POST /sim/faults, "
+            "GET /sim/log and POST /sim/reset."_s.arg(path));
+    }
+}
+
 std::chrono::milliseconds SimServer::configuredDelay(const QHttpServerRequest &request) const
 {
     // The jitter is drawn from the request itself: the same request waits the
@@ -217,6 +449,10 @@ std::chrono::milliseconds SimServer::configuredDelay(const QHttpServerRequest &r
 
 void SimServer::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
+    if (request.url().path().startsWith(u"/sim/")) {
+        handleControl(request, responder);
+        return;
+    }
     if (request.url().path() == kResponsesPath)
         ++m_requestCount;
 
@@ -263,12 +499,16 @@ void SimServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
     entry.insert(u"path"_s, request.url().path());
     entry.insert(u"status"_s, answer.status);
     entry.insert(u"delay_ms"_s, qint64(answer.delay.count()));
-    if (answer.status >= 400) {
+    if (const auto attempt = headerValue(request, "x-sluice-attempt-id"))
+        entry.insert(u"attempt_id"_s, QString::fromLatin1(*attempt));
+    if (answer.kind == SimAnswer::Kind::Json && answer.status >= 400) {
         const QJsonObject error = answer.body.value(u"error"_s).toObject();
         entry.insert(u"error_code"_s, error.value(u"code"_s));
     }
     if (m_log)
         m_log->write(entry);
+    if (request.url().path() == kResponsesPath)
+        m_entries.append(entry);
     Q_EMIT requestServed(entry);
 
     deliver(std::move(responder), std::move(answer));
@@ -332,9 +572,25 @@ SimAnswer SimServer::answerResponses(const QHttpServerRequest &request)
         return errorAnswer(*error);
     const ResponsesRequest &call = std::get<ResponsesRequest>(parsed);
 
+    const QString fault = nextFault();
     QJsonObject log {{u"model"_s, call.model},
         {u"input_sha256"_s, QString::fromLatin1(inputDigest(call))},
-        {u"input_tokens"_s, inputTokens(call)}};
+        {u"input_tokens"_s, inputTokens(call)}, {u"dialect"_s, u"responses"_s},
+        {u"stream"_s, call.stream}, {u"fault"_s, fault.isEmpty() ? QJsonValue() : fault}};
+
+    if (isEarlyFault(fault)) {
+        SimAnswer answer = earlyFaultAnswer(fault);
+        answer.log = log;
+        return answer;
+    }
+    const bool overRequests
+        = m_config.quotaRequests > 0 && m_quotaRequestsUsed >= m_config.quotaRequests;
+    const bool overTokens = m_config.quotaTokens > 0 && m_quotaTokensUsed >= m_config.quotaTokens;
+    if (overRequests || overTokens) {
+        SimAnswer answer = earlyFaultAnswer(u"insufficient_quota"_s);
+        answer.log = log;
+        return answer;
+    }
 
     if (const auto refusal = m_rates->admit(RateWindow::Clock::now(), arrivalTokens(call))) {
         SimAnswer answer = errorAnswer(ApiError {429, QString::fromUtf8(refusal->message),
@@ -346,14 +602,57 @@ SimAnswer SimServer::answerResponses(const QHttpServerRequest &request)
         return answer;
     }
 
-    const QJsonObject response = responseObject(call, answerText(call), "resp_" + randomHex(24),
+    ResponsesRequest shaped = call;
+    QString text = answerText(call);
+    if (fault == u"schema_invalid")
+        text = u"{\"sluice_sim_fault\":\"schema_invalid\"}"_s;
+    if (fault == u"incomplete") // stops at half the answer, as max_output_tokens would
+        shaped.maxOutputTokens = qMax<qint64>(1, estimateTokens(text.size()) / 2);
+    QJsonObject response = responseObject(shaped, text, "resp_" + randomHex(24),
         "msg_" + randomHex(24), QDateTime::currentSecsSinceEpoch());
+    if (fault == u"refusal") {
+        QJsonArray output = response.value(u"output"_s).toArray();
+        QJsonObject message = output.at(0).toObject();
+        message.insert(u"content"_s,
+            QJsonArray {QJsonObject {{u"type"_s, u"refusal"_s}, {u"refusal"_s, kRefusal}}});
+        output.replace(0, message);
+        response.insert(u"output"_s, output);
+    }
     const QJsonObject usage = response.value(u"usage"_s).toObject();
-    log.insert(u"output_tokens"_s, usage.value(u"output_tokens"_s));
+    const qint64 outputTokens = usage.value(u"output_tokens"_s).toInteger();
+    m_quotaRequestsUsed += 1;
+    m_quotaTokensUsed += usage.value(u"total_tokens"_s).toInteger();
+    log.insert(u"output_tokens"_s, outputTokens);
     log.insert(u"response_status"_s, response.value(u"status"_s));
+
     SimAnswer answer;
-    answer.body = response;
     answer.log = log;
+    answer.body = response;
+    if (call.stream) {
+        answer.kind = SimAnswer::Kind::Stream;
+        answer.events = responsesStreamEvents(response, kCharsPerDelta);
+        if (m_config.tokensPerSecond > 0) {
+            const qint64 tokensPerDelta = estimateTokens(kCharsPerDelta);
+            answer.perDelta
+                = std::chrono::milliseconds(tokensPerDelta * 1000 / m_config.tokensPerSecond);
+        }
+        if (fault == u"malformed_json")
+            answer.malformedAt = answer.events.size() / 2;
+        if (fault == u"stall_stream" || fault == u"truncate") {
+            answer.streamStop = answer.events.size() / 2;
+            answer.stallAtStop = fault == u"stall_stream";
+        }
+        return answer;
+    }
+    if (fault == u"malformed_json" || fault == u"truncate" || fault == u"stall_stream") {
+        const QByteArray body = QJsonDocument(response).toJson(QJsonDocument::Compact);
+        answer.kind = SimAnswer::Kind::Raw;
+        answer.raw = fault == u"stall_stream" ? body : body.left(body.size() / 2);
+        if (fault == u"stall_stream") {
+            answer.streamStop = body.size() / 2;
+            answer.stallAtStop = true;
+        }
+    }
     return answer;
 }
 
@@ -371,21 +670,40 @@ SimAnswer SimServer::answerModels() const
 
 void SimServer::deliver(QHttpServerResponder &&responder, SimAnswer answer)
 {
-    if (answer.delay <= 0ms) {
-        writeAnswer(responder, answer);
-        return;
-    }
     // QHttpServer 6.4 deletes the socket when the client leaves; the
     // responder keeps a raw pointer to it, so the QPointer decides.
     auto shared = std::make_shared<QHttpServerResponder>(std::move(responder));
     QPointer<QTcpSocket> socket = shared->socket();
     const std::chrono::milliseconds delay = answer.delay;
-    QTimer::singleShot(delay, this, [shared, socket, answer = std::move(answer)] {
+    QTimer::singleShot(delay, this, [this, shared, socket, answer = std::move(answer)] {
         if (!socket || socket->state() != QAbstractSocket::ConnectedState) {
             qCDebug(lcSim, "client left before its delayed answer");
             return;
         }
-        writeAnswer(*shared, answer);
+        switch (answer.kind) {
+        case SimAnswer::Kind::Reset:
+            socket->abort();
+            return;
+        case SimAnswer::Kind::Stall:
+            holdUntilClosed(shared);
+            return;
+        case SimAnswer::Kind::Json:
+        case SimAnswer::Kind::Raw:
+            writeAnswer(*shared, answer);
+            if (answer.stallAtStop)
+                holdUntilClosed(shared);
+            return;
+        case SimAnswer::Kind::Stream:
+            break;
+        }
+        shared->writeStatusLine(QHttpServerResponder::StatusCode::Ok);
+        shared->writeHeader("content-type", "text/event-stream; charset=utf-8");
+        shared->writeHeader("cache-control", "no-cache");
+        shared->writeHeader("transfer-encoding", "chunked");
+        for (const auto &[name, value] : answer.headers)
+            shared->writeHeader(name, value);
+        auto state = std::make_shared<StreamState>(StreamState {shared, socket, answer, 0});
+        pumpStream(this, state);
     });
 }
 

@@ -1,11 +1,14 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
 #include <QHostAddress>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 
 #include <chrono>
@@ -36,6 +39,12 @@ struct SimConfig
     QByteArray requiredApiKey; ///< empty = accept any/no key; else 401 unless "Authorization:
                                ///< Bearer <key>"
     QString logPath; ///< optional JSONL request log, one line per request (flushed per line)
+    int tokensPerSecond = 0; ///< streaming pace after the first token (the latency); 0 = at once
+    quint64 seed = 0;        ///< drives fault-by-rate draws: same seed, same faults per request
+    /// Fault name (see faultNames()) -> probability per model request.
+    QHash<QString, double> faultRates;
+    qint64 quotaRequests = 0; ///< 0 = none; model requests before 429 insufficient_quota
+    qint64 quotaTokens = 0;   ///< 0 = none; estimated tokens before 429 insufficient_quota
 };
 
 /// sluice-sim: a real HTTP server on loopback speaking OpenAI's Responses API
@@ -47,7 +56,18 @@ struct SimConfig
 /// Every answer carries `x-request-id` and, when limits are set, the
 /// `x-ratelimit-*` headers. A request header `x-sim-latency-ms: N` replaces
 /// the configured latency for that request. Order of checks: route (404/405),
-/// key (401), body (400), rate limits (429), answer.
+/// key (401), body (400), fault (scripted, else drawn), quota and rate limits
+/// (429), answer. `"stream": true` answers with the Responses event stream,
+/// paced by `tokensPerSecond` after the first token.
+///
+/// Faults (faultNames()) come from a script (a queue consumed one per model
+/// request) or else by rate, drawn deterministically from the seed and the
+/// request's position. Control endpoints, never logged nor rate limited:
+/// `POST /sim/faults` `{"script":[names], "rates":{name:p}, "seed":n}`
+/// (each field optional; a script replaces the queue), `GET /sim/log`
+/// (`{"entries":[...]}`, every model request since the start or the last
+/// reset), `POST /sim/reset` (clears script, log, counters, rate window and
+/// quota; rates and seed back to the configuration).
 class SimServer : public QObject
 {
     Q_OBJECT
@@ -63,6 +83,13 @@ public:
     [[nodiscard]] QUrl baseUrl() const;
     /// Requests received on model endpoints (/v1/responses), answered or not.
     [[nodiscard]] qint64 requestCount() const;
+    /// Every fault the simulator can play, by name.
+    [[nodiscard]] static const QStringList &faultNames();
+    /// Queues faults for the next model requests ("none" for a clean one);
+    /// false (and nothing queued) if a name is unknown.
+    bool scriptFaults(const QStringList &faults);
+    /// The log entries of the model requests since the start or the last reset.
+    [[nodiscard]] QJsonArray log() const { return m_entries; }
 
 Q_SIGNALS:
     /// One per request, when its answer is decided (before the latency
@@ -77,6 +104,9 @@ private:
     [[nodiscard]] SimAnswer answerResponses(const QHttpServerRequest &request);
     [[nodiscard]] SimAnswer answerModels() const;
     void deliver(QHttpServerResponder &&responder, SimAnswer answer);
+    void handleControl(const QHttpServerRequest &request, QHttpServerResponder &responder);
+    void reset();
+    [[nodiscard]] QString nextFault();
 
     SimConfig m_config;
     QHttpServer *m_http = nullptr;
@@ -85,6 +115,13 @@ private:
     std::unique_ptr<RequestLog> m_log;
     QString m_errorString;
     qint64 m_requestCount = 0;
+    QStringList m_script;                ///< scripted faults, next first
+    QHash<QString, double> m_faultRates; ///< current rates (configured, or set by control)
+    quint64 m_seed = 0;
+    quint64 m_faultDraws = 0; ///< model requests that drew a fault by rate
+    qint64 m_quotaRequestsUsed = 0;
+    qint64 m_quotaTokensUsed = 0;
+    QJsonArray m_entries;
 };
 
 } // namespace sluice::sim

@@ -290,8 +290,9 @@ private Q_SLOTS:
         QTest::newRow("max_output_tokens too small")
             << QByteArray(R"({"model":"m","input":"x","max_output_tokens":5})")
             << u"max_output_tokens"_s << u">= 16"_s;
-        QTest::newRow("stream") << QByteArray(R"({"model":"m","input":"x","stream":true})")
-                                << u"stream"_s << u"later version"_s;
+        QTest::newRow("stream not a boolean")
+            << QByteArray(R"({"model":"m","input":"x","stream":"yes"})") << u"stream"_s
+            << u"boolean"_s;
     }
 
     void badRequests()
