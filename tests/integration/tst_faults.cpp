@@ -1,0 +1,116 @@
+// Every sluice-sim fault through the real path: HttpTransport -> the
+// Responses decoder -> RetryPolicy. Each fault must end in the right error
+// class and the right retry decision, and the simulator must have seen
+// exactly the attempts the client counted.
+#include "core/retrypolicy.h"
+#include "providers/httptransport.h"
+#include "providers/openairesponses.h"
+#include "sim/simserver.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace sluice;
+using namespace std::chrono_literals;
+
+using Reason = RetryDecision::Reason;
+using Status = GenerationOutcome::Status;
+
+Q_DECLARE_METATYPE(sluice::ErrorClass)
+Q_DECLARE_METATYPE(sluice::RetryDecision::Reason)
+Q_DECLARE_METATYPE(sluice::GenerationOutcome::Status)
+
+class TestFaults : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void faultEndsInClassAndDecision_data()
+    {
+        QTest::addColumn<QString>("fault");
+        QTest::addColumn<Status>("status");
+        QTest::addColumn<ErrorClass>("errorClass");
+        QTest::addColumn<bool>("retry");
+        QTest::addColumn<Reason>("reason");
+
+        auto row = [](const char *fault, Status status, ErrorClass errorClass, bool retry,
+                       Reason reason) {
+            QTest::newRow(fault) << QString::fromLatin1(fault) << status << errorClass << retry
+                                 << reason;
+        };
+        row("none", Status::Completed, ErrorClass::None, false, Reason::FinalClass);
+        row("http500", Status::Failed, ErrorClass::Server, true, Reason::Backoff);
+        row("http502", Status::Failed, ErrorClass::Server, true, Reason::Backoff);
+        row("http503", Status::Failed, ErrorClass::Server, true, Reason::Backoff);
+        row("overloaded", Status::Failed, ErrorClass::Overloaded, true, Reason::Backoff);
+        row("rate_limited", Status::Failed, ErrorClass::RateLimited, true, Reason::ServerHint);
+        row("insufficient_quota", Status::Failed, ErrorClass::QuotaExhausted, false,
+            Reason::FinalClass);
+        row("reset", Status::Failed, ErrorClass::Network, true, Reason::Backoff);
+        row("stall_headers", Status::Failed, ErrorClass::Timeout, true, Reason::Backoff);
+        row("stall_stream", Status::Failed, ErrorClass::Timeout, true, Reason::Backoff);
+        row("truncate", Status::Failed, ErrorClass::MalformedResponse, false, Reason::FinalClass);
+        row("malformed_json", Status::Failed, ErrorClass::MalformedResponse, false,
+            Reason::FinalClass);
+        row("refusal", Status::Refused, ErrorClass::Refused, false, Reason::FinalClass);
+        row("incomplete", Status::Incomplete, ErrorClass::Incomplete, false, Reason::FinalClass);
+        // Well-formed JSON that breaks the schema is an answer: the validator
+        // and the repair ladder judge it, not the decoder.
+        row("schema_invalid", Status::Completed, ErrorClass::None, false, Reason::FinalClass);
+    }
+
+    void faultEndsInClassAndDecision()
+    {
+        QFETCH(QString, fault);
+        QFETCH(Status, status);
+        QFETCH(ErrorClass, errorClass);
+        QFETCH(bool, retry);
+        QFETCH(Reason, reason);
+
+        sim::SimServer server;
+        QVERIFY(server.listen());
+        QVERIFY(server.scriptFaults({fault}));
+
+        HttpTransport transport;
+        HttpTransport::Timeouts timeouts;
+        timeouts.firstByte = 300ms;
+        timeouts.idle = 300ms;
+        timeouts.total = 10s;
+        int sends = 0;
+        HttpTransport::StreamHandlers counting;
+        counting.sent = [&sends] { ++sends; };
+
+        const QJsonObject body {{QStringLiteral("model"), QStringLiteral("sim-small")},
+            {QStringLiteral("input"), QStringLiteral("Name a river.")},
+            {QStringLiteral("max_output_tokens"), 200}};
+        HttpRequest request {QUrl(server.baseUrl().toString() + QStringLiteral("/responses")),
+            {{"content-type", "application/json"}},
+            QJsonDocument(body).toJson(QJsonDocument::Compact)};
+        std::optional<HttpResponse> response;
+        transport.post(
+            request, timeouts, [&response](HttpResponse r) { response = std::move(r); }, counting);
+        QTRY_VERIFY_WITH_TIMEOUT(response.has_value(), 10'000);
+
+        const OpenAiResponsesProvider provider(server.baseUrl(), QByteArray());
+        const GenerationOutcome outcome = provider.decode(*response);
+        QCOMPARE(outcome.status, status);
+        QCOMPARE(outcome.errorClass, errorClass);
+        QCOMPARE(sends, 1);
+        QCOMPARE(server.requestCount(), 1);
+        QCOMPARE(server.log().size(), 1);
+        if (fault == QLatin1String("schema_invalid"))
+            QVERIFY(outcome.text.contains(QLatin1String("sluice_sim_fault")));
+        if (errorClass == ErrorClass::None)
+            return;
+
+        const RetryPolicy policy(SteadyClock::instance(), RetryConfig {}, [] { return 0.5; });
+        const RetryDecision decision = policy.decide(AttemptFailure {
+            outcome.errorClass, outcome.hints, 0, SteadyClock::instance().now() + 60s});
+        QCOMPARE(decision.retry, retry);
+        QCOMPARE(decision.reason, reason);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFaults)
+#include "tst_faults.moc"
