@@ -25,6 +25,16 @@ QUrl endpointUrl(QUrl base, QStringView path)
     return base;
 }
 
+HttpRequest jsonPost(const QUrl &endpoint, bool stream, const QJsonObject &body)
+{
+    HttpRequest http;
+    http.url = endpoint;
+    http.headers.emplaceBack("Content-Type", "application/json");
+    http.headers.emplaceBack("Accept", stream ? "text/event-stream" : "application/json");
+    http.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return http;
+}
+
 bool isVendorHost(const QUrl &baseUrl, const QUrl &defaultUrl)
 {
     return baseUrl.host().compare(defaultUrl.host(), Qt::CaseInsensitive) == 0;
@@ -119,7 +129,7 @@ GenerationOutcome SseStreamDecoder::finish(const HttpResponse &head)
     readHead(head, outcome);
     if (m_failed)
         return outcome;
-    if (!m_ended) {
+    if (!m_complete) {
         if (head.transportError != ErrorClass::None) {
             failOutcome(outcome, head.transportError,
                 QStringLiteral("the stream broke off before its end: %1")

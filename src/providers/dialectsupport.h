@@ -16,6 +16,9 @@ namespace sluice {
 /// slashes of the base are ignored.
 [[nodiscard]] QUrl endpointUrl(QUrl base, QStringView path);
 
+/// A JSON POST to `endpoint` accepting SSE when `stream`; the caller adds auth.
+[[nodiscard]] HttpRequest jsonPost(const QUrl &endpoint, bool stream, const QJsonObject &body);
+
 /// Whether `baseUrl` points at the same host as the vendor's `defaultUrl`.
 [[nodiscard]] bool isVendorHost(const QUrl &baseUrl, const QUrl &defaultUrl);
 
@@ -55,8 +58,11 @@ protected:
 
     /// Appends to the outcome's text and reports the delta.
     void emitText(const QString &delta);
-    /// The terminal event arrived: later events are ignored.
-    void endStream() { m_ended = true; }
+    /// The stream has what makes it whole (a finish reason), but later
+    /// events (usage) are still read.
+    void markComplete() { m_complete = true; }
+    /// The terminal event arrived: the stream is whole, later events are ignored.
+    void endStream() { m_complete = m_ended = true; }
     /// An error event, or an event that is not what the dialect promises.
     void failStream(ErrorClass errorClass, QString code, QString message);
     /// The event's data as a JSON object; fails the stream when it is not one.
@@ -70,6 +76,7 @@ private:
     QByteArray m_head; ///< the first bytes, until an event arrives
     qint64 m_events = 0;
     bool m_headOverflow = false;
+    bool m_complete = false;
     bool m_ended = false;
     bool m_failed = false;
 };

@@ -5,7 +5,6 @@
 
 #include <QDateTime>
 #include <QJsonArray>
-#include <QJsonDocument>
 
 namespace sluice {
 
@@ -207,9 +206,12 @@ void decodeOpenAiError(const HttpResponse &response, GenerationOutcome &outcome)
     // `{"error":{...}}` (OpenAI, OpenRouter, llama.cpp), else the flat
     // `{"object":"error","message",...}` of vLLM.
     const QJsonObject error = errorValue.isObject() ? errorValue.toObject() : root;
+    // vLLM's and OpenRouter's `code` is an HTTP status, which says more than
+    // a 200 that carried an error.
     const QJsonValue codeValue = error.value(QLatin1StringView("code"));
-    outcome.errorCode
-        = codeValue.isString() ? codeValue.toString() : QString(); // vLLM's is the status
+    outcome.errorCode = codeValue.isString() ? codeValue.toString() : QString();
+    const int codeStatus = codeValue.toInt();
+    const int httpStatus = codeStatus >= 400 && codeStatus <= 599 ? codeStatus : response.status;
     const QString type = error.value(QLatin1StringView("type")).toString();
     QString message = errorValue.isString() ? errorValue.toString()
                                             : error.value(QLatin1StringView("message")).toString();
@@ -219,7 +221,7 @@ void decodeOpenAiError(const HttpResponse &response, GenerationOutcome &outcome)
             ? QStringLiteral("HTTP %1 without an error body").arg(response.status)
             : QStringLiteral("HTTP %1: %2").arg(response.status).arg(body);
     }
-    failOutcome(outcome, classifyOpenAiError(response.status, outcome.errorCode, type), message);
+    failOutcome(outcome, classifyOpenAiError(httpStatus, outcome.errorCode, type), message);
 }
 
 void readOpenAiHead(const HttpResponse &response, GenerationOutcome &outcome)
@@ -295,13 +297,9 @@ QJsonObject OpenAiResponsesProvider::encodeBody(const GenerationRequest &request
 
 HttpRequest OpenAiResponsesProvider::encode(const GenerationRequest &request) const
 {
-    HttpRequest http;
-    http.url = m_endpoint;
-    http.headers.emplaceBack("Content-Type", "application/json");
-    http.headers.emplaceBack("Accept", request.stream ? "text/event-stream" : "application/json");
+    HttpRequest http = jsonPost(m_endpoint, request.stream, encodeBody(request));
     if (!m_apiKey.isEmpty())
         http.headers.emplaceBack("Authorization", "Bearer " + m_apiKey);
-    http.body = QJsonDocument(encodeBody(request)).toJson(QJsonDocument::Compact);
     return http;
 }
 

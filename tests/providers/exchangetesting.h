@@ -6,6 +6,7 @@
 #include "providers/provider.h"
 #include "testdata.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -31,6 +32,33 @@ inline HttpResponse loadExchange(const QString &bodyPath, int status)
             response.headers.append({it.key().toLatin1(), it.value().toString().toLatin1()});
     }
     return response;
+}
+
+/// Usage in OpenAI accounting, class by class.
+inline TokenUsage tokens(qint64 input, qint64 cached, qint64 output, qint64 reasoning)
+{
+    TokenUsage usage;
+    usage.input = input;
+    usage.cached = cached;
+    usage.output = output;
+    usage.reasoning = reasoning;
+    return usage;
+}
+
+/// The non-streaming bodies under tests/data/recorded-openai matching
+/// `patterns` (paths relative to tests/data), so that a table of decoded
+/// fixtures can prove it left none out.
+inline QStringList recordedBodies(const QStringList &patterns)
+{
+    QStringList paths;
+    const QDir root(testDataPath(u"recorded-openai"_qs));
+    for (const QString &dir : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        for (const QString &file : QDir(root.filePath(dir)).entryList(patterns, QDir::Files)) {
+            if (!file.endsWith(u".meta.json") && !file.contains(u"streaming"))
+                paths.append(u"recorded-openai/"_qs + dir + u'/' + file);
+        }
+    }
+    return paths;
 }
 
 /// One SSE `data:` payload per line (vercel-ai's `*.chunks.txt`) as a stream.

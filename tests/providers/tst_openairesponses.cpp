@@ -1,7 +1,6 @@
 #include "exchangetesting.h"
 #include "providers/openairesponses.h"
 
-#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
@@ -11,7 +10,7 @@ using namespace sluice;
 using sluice::test::loadExchange;
 using sluice::test::readTestData;
 using sluice::test::streamThrough;
-using sluice::test::testDataPath;
+using sluice::test::tokens;
 
 using Status = GenerationOutcome::Status;
 
@@ -38,16 +37,6 @@ struct FixtureCase
 
 const QString kRecordedStream
     = u"recorded-openai/newrelic-python-agent/17_responses_200_stream.sse"_qs;
-
-TokenUsage tokens(qint64 input, qint64 cached, qint64 output, qint64 reasoning)
-{
-    TokenUsage usage;
-    usage.input = input;
-    usage.cached = cached;
-    usage.output = output;
-    usage.reasoning = reasoning;
-    return usage;
-}
 
 const QList<FixtureCase> &fixtureCases()
 {
@@ -141,19 +130,11 @@ private Q_SLOTS:
         QStringList tabled;
         for (const FixtureCase &fixture : fixtureCases())
             tabled.append(fixture.path);
-        const QDir root(testDataPath(u"recorded-openai"_qs));
-        const QStringList patterns = {u"*responses*.json"_qs, u"responses__*.response.txt"_qs};
-        int recorded = 0;
-        for (const QString &dir : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-            for (const QString &file : QDir(root.filePath(dir)).entryList(patterns, QDir::Files)) {
-                if (file.endsWith(u".meta.json") || file.contains(u"streaming"))
-                    continue;
-                ++recorded;
-                const QString path = u"recorded-openai/"_qs + dir + u'/' + file;
-                QVERIFY2(tabled.contains(path), qPrintable(path + u" is not decoded by a test"_qs));
-            }
-        }
-        QCOMPARE(recorded, 12);
+        const QStringList recorded = sluice::test::recordedBodies(
+            {u"*responses*.json"_qs, u"responses__*.response.txt"_qs});
+        for (const QString &path : recorded)
+            QVERIFY2(tabled.contains(path), qPrintable(path + u" is not decoded by a test"_qs));
+        QCOMPARE(recorded.size(), 12);
     }
 
     void failedTransportKeepsItsClass()
