@@ -20,6 +20,8 @@ packages=(
     libbenchmark-dev libvalijson-dev
     # headless runs, screenshots and the keychain in tests
     xvfb xauth xdotool dbus-x11 gnome-keyring libsecret-tools imagemagick
+    # throwaway certificates for the TLS tests
+    openssl
 )
 
 # One dpkg-query for all packages; anything not reported "installed" is missing.
