@@ -25,7 +25,7 @@ bool SchemaCheck::matches(const QJsonValue &instance, const QJsonValue &schema)
 
 bool SchemaCheck::matches(const QJsonValue &instance, const QJsonValue &schemaValue, int depth)
 {
-    if (depth > kMaxDepth)
+    if (depth > kMaxDepth || --m_steps < 0)
         return true;
     if (schemaValue.isBool())
         return schemaValue.toBool();
@@ -100,7 +100,7 @@ bool SchemaCheck::matchesNumber(double value, const QJsonObject &schema)
     if (exclusiveMaximum.isDouble() && value >= exclusiveMaximum.toDouble())
         return false;
     if (schema.value(u"multipleOf"_s).isDouble())
-        return isDecimalMultiple(value, schema.value(u"multipleOf"_s).toDouble()).value_or(true);
+        return isDecimalMultiple(value, schema.value(u"multipleOf"_s).toDouble());
     return true;
 }
 

@@ -12,15 +12,19 @@ namespace sluice::sim {
 /// generator uses it to take the first anyOf/oneOf branch its instance really
 /// satisfies (and, for oneOf, that no other branch accepts) and to check its
 /// own result. Unknown keywords and `format` count as satisfied; so does
-/// anything nested deeper than 64 schema levels. Numbers are compared as
-/// written in decimal (0.3 is a multiple of 0.1); lengths count code points;
-/// patterns are ECMA-262 run by QRegularExpression (a pattern it cannot
-/// compile counts as satisfied).
+/// anything nested deeper than 64 schema levels, and everything once the
+/// object has spent its step budget (self-references under oneOf multiply).
+/// Numbers are compared as written in decimal (0.3 is a multiple of 0.1);
+/// lengths count code points; patterns are ECMA-262 run by QRegularExpression
+/// (a pattern it cannot compile counts as satisfied).
 class SchemaCheck
 {
 public:
-    /// `root` resolves local `$ref`s (`#`, `#/$defs/...`).
-    explicit SchemaCheck(QJsonValue root) : m_root(std::move(root)) { }
+    /// `root` resolves local `$ref`s (`#`, `#/$defs/...`); `stepBudget`
+    /// bounds the work of all matches() calls on this object together.
+    explicit SchemaCheck(QJsonValue root, int stepBudget = 200'000)
+        : m_root(std::move(root)), m_steps(stepBudget)
+    { }
 
     [[nodiscard]] bool matches(const QJsonValue &instance, const QJsonValue &schema);
 
@@ -33,6 +37,7 @@ private:
 
     QJsonValue m_root;
     QHash<QString, QRegularExpression> m_patterns; ///< compiled once per pattern
+    int m_steps;                                   ///< left in the budget
 };
 
 } // namespace sluice::sim

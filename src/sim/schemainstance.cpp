@@ -34,6 +34,13 @@ const QStringList kPatternFallbacks = {u""_s, u"a"_s, u"A"_s, u"0"_s, u"abc"_s, 
 // process.
 constexpr int kMaxSize = 10'000;
 
+// Nested generate() calls before a value is given up (null): far beyond any
+// useful document, far below a stack overflow.
+constexpr int kMaxCalls = 400;
+
+// Generated values in all before every further one is given up (null).
+constexpr int kMaxNodes = 100'000;
+
 struct Bound
 {
     bool present = false;
@@ -44,6 +51,7 @@ struct Bound
 struct Context
 {
     int refDepth = 0;
+    int calls = 0;        // nested generate() calls: a guard against any loop
     bool minimal = false; // take the shortest way out of recursion
     QString hint;         // the property name, for readable strings
 };
@@ -56,6 +64,25 @@ bool satisfiesLow(double value, const Bound &low)
 bool satisfiesHigh(double value, const Bound &high)
 {
     return !high.present || (high.exclusive ? value < high.value : value <= high.value);
+}
+
+// The least common multiple of two decimal steps (0.5 and 0.3 -> 1.5);
+// nullopt beyond 64-bit arithmetic.
+std::optional<double> commonMultiple(double a, double b)
+{
+    const auto x = exactDecimal(a);
+    const auto y = exactDecimal(b);
+    if (!x || !y || x->units <= 0 || y->units <= 0)
+        return std::nullopt;
+    const int decimals = qMax(x->decimals, y->decimals);
+    qint64 xs = 0;
+    qint64 ys = 0;
+    qint64 lcm = 0;
+    if (qMulOverflow(x->units, power10(decimals - x->decimals), &xs)
+        || qMulOverflow(y->units, power10(decimals - y->decimals), &ys)
+        || qMulOverflow(xs / std::gcd(xs, ys), ys, &lcm))
+        return std::nullopt;
+    return decimalValue(lcm, decimals);
 }
 
 // Two schemas that must both hold, as one schema (allOf, anyOf branches,
@@ -130,9 +157,9 @@ QJsonObject mergeSchemas(QJsonObject a, const QJsonObject &b)
         } else if (key == u"additionalProperties" && value == QJsonValue(false)) {
             a.insert(key, false);
         } else if (key == u"multipleOf" && mine.isDouble() && value.isDouble()) {
-            // Keep the step that is a multiple of the other, when there is one.
-            if (isDecimalMultiple(value.toDouble(), mine.toDouble()).value_or(false))
-                a.insert(key, value);
+            // Multiples of both: multiples of their least common multiple.
+            if (const auto step = commonMultiple(mine.toDouble(), value.toDouble()))
+                a.insert(key, *step);
         }
     }
     return a;
@@ -153,11 +180,15 @@ public:
             return anyString(context);
         if (++m_nodes > m_options.nodeBudget)
             context.minimal = true;
+        // Past the limits (refs followed through allOf or anyOf count too):
+        // give up on this value rather than on the process.
+        if (++context.calls > kMaxCalls || context.refDepth > m_options.hardDepthLimit
+            || m_nodes > kMaxNodes)
+            return QJsonValue();
 
         QJsonObject object = schema.toObject();
         if (object.contains(u"$ref"_s)) {
-            if (++context.refDepth > m_options.hardDepthLimit)
-                return QJsonValue();
+            ++context.refDepth;
             if (context.refDepth >= m_options.refDepthLimit)
                 context.minimal = true;
             const QJsonValue target = resolveReference(m_root, object.value(u"$ref"_s).toString());
@@ -338,7 +369,11 @@ private:
                 continue;
             Context child = context;
             child.hint = it.key();
-            result.insert(it.key(), generate(it.value(), child));
+            const QJsonValue value = generate(it.value(), child);
+            // An optional property whose schema cannot be met (false, not {})
+            // is left out rather than sent invalid.
+            if (required.contains(it.key()) || m_check.matches(value, it.value()))
+                result.insert(it.key(), value);
         }
         for (const QJsonValue &name : required) {
             if (!result.contains(name.toString())) {
@@ -394,6 +429,8 @@ private:
         QJsonArray result;
         for (qsizetype i = 0; i < count; ++i) {
             const QJsonValue itemSchema = i < prefix.size() ? prefix.at(i) : rest;
+            if (itemSchema == QJsonValue(false) && i >= minItems)
+                break; // no item may stand here
             QJsonValue item = generate(itemSchema, context);
             for (int attempt = 0; unique && result.contains(item) && attempt < 32; ++attempt)
                 item = generate(itemSchema, context);

@@ -49,18 +49,23 @@ qint64 power10(int exponent)
     return result;
 }
 
-std::optional<bool> isDecimalMultiple(double value, double step)
+bool isDecimalMultiple(double value, double step)
 {
     const auto v = exactDecimal(value);
     const auto s = exactDecimal(step);
-    if (!v || !s || s->units <= 0)
-        return std::nullopt;
+    if (!v || !s || s->units <= 0) {
+        // Beyond exact decimals: the quotient in doubles (1e308 / 0.1 is inf).
+        const double quotient = value / step;
+        if (!std::isfinite(quotient) || !(step > 0))
+            return false;
+        return quotient == std::floor(quotient);
+    }
     const int decimals = qMax(v->decimals, s->decimals);
     qint64 scaledValue = 0;
     qint64 scaledStep = 0;
     if (qMulOverflow(v->units, power10(decimals - v->decimals), &scaledValue)
         || qMulOverflow(s->units, power10(decimals - s->decimals), &scaledStep))
-        return std::nullopt;
+        return std::fmod(value, step) == 0;
     return scaledValue % scaledStep == 0;
 }
 

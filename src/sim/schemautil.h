@@ -28,8 +28,8 @@ struct Decimal
 [[nodiscard]] qint64 power10(int exponent);
 
 /// Whether `value` is an exact multiple of `step` in decimal (0.3 is a
-/// multiple of 0.1); nullopt when either is beyond exactDecimal's reach.
-[[nodiscard]] std::optional<bool> isDecimalMultiple(double value, double step);
+/// multiple of 0.1); in doubles when either is beyond exactDecimal's reach.
+[[nodiscard]] bool isDecimalMultiple(double value, double step);
 
 /// The `type` keyword as a list ("string" -> ["string"]; absent -> []).
 [[nodiscard]] QStringList typeList(const QJsonValue &type);

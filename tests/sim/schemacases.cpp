@@ -154,4 +154,9 @@ const char *const kFormatsSchema = R"({"type":"object","properties":{
 const char *const kNoWayOutSchema = R"({"type":"object","properties":{
             "self":{"$ref":"#"}},"required":["self"]})";
 
+QByteArray selfApplicatorSchema(const char *applicator)
+{
+    return QByteArray(R"({")") + applicator + R"(":[{"$ref":"#"},{"$ref":"#"}]})";
+}
+
 } // namespace sluice::test

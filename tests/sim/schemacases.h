@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QList>
 
 // JSON Schemas for tst_schemainstance, in their own file because moc (6.4)
@@ -32,5 +33,8 @@ extern const char *const kSelfReferenceSchema;   ///< a list through "$ref": "#"
 extern const char *const kDecimalMultipleSchema; ///< multipleOf 0.01, 0.25, 0.001
 extern const char *const kFormatsSchema;         ///< formats valijson does not check
 extern const char *const kNoWayOutSchema;        ///< recursion no branch can end
+
+/// `{"<applicator>": [{"$ref": "#"}, {"$ref": "#"}]}`: a loop that multiplies.
+[[nodiscard]] QByteArray selfApplicatorSchema(const char *applicator);
 
 } // namespace sluice::test

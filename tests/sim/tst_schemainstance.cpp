@@ -5,7 +5,11 @@
 #include "sim/patternsample.h"
 #include "sim/schemacheck.h"
 #include "sim/schemainstance.h"
+#include "testdata.h"
 
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -221,6 +225,59 @@ private Q_SLOTS:
         QCOMPARE(SchemaCheck(schemaJson).matches(value, schemaJson), valid);
     }
 
+    // The official JSON-Schema-Test-Suite (draft 7), on every group that uses
+    // only keywords the simulator knows: the check agrees with every verdict,
+    // and the generator's instance passes the check whenever the suite shows
+    // the schema has a valid instance. Nothing crashes on the rest.
+    void officialSuite()
+    {
+        static const QStringList unsupported = {u"\"patternProperties\""_s, u"\"contains\""_s,
+            u"\"dependencies\""_s, u"\"if\""_s, u"\"propertyNames\""_s, u"\"$id\""_s, u"http"_s};
+        // Keywords beside $ref apply (as from draft 2019-09 on); draft 7 ignored them.
+        static const QStringList laterDrafts = {u"ref overrides any sibling keywords"_s};
+        // additionalProperties beside an allOf that declares the property:
+        // merging allOf hides the distinction (a documented limit).
+        static const QStringList generatorLimits
+            = {u"additionalProperties does not look in applicators"_s};
+        const QDir folder(sluice::test::testDataPath(u"json-schema-test-suite/tests/draft7"_s));
+        const QStringList files = folder.entryList({u"*.json"_s}, QDir::Files);
+        QVERIFY(files.size() > 30);
+        int verdicts = 0;
+        int generated = 0;
+        for (const QString &name : files) {
+            QFile file(folder.filePath(name));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QJsonArray groups = QJsonDocument::fromJson(file.readAll()).array();
+            for (const QJsonValue &groupValue : groups) {
+                const QJsonObject group = groupValue.toObject();
+                const QJsonValue schema = group.value(u"schema"_s);
+                const QJsonValue instance = generateInstance(schema, 11); // never crashes
+                const QString text = QString::fromUtf8(compactJson(schema));
+                if (std::any_of(unsupported.begin(), unsupported.end(),
+                        [&](const QString &keyword) { return text.contains(keyword); })
+                    || laterDrafts.contains(group.value(u"description"_s).toString()))
+                    continue;
+                const QString where = name + u": "_s + group.value(u"description"_s).toString();
+                bool satisfiable = false;
+                for (const QJsonValue &test : group.value(u"tests"_s).toArray()) {
+                    const bool valid = test[u"valid"_s].toBool();
+                    satisfiable = satisfiable || valid;
+                    QVERIFY2(SchemaCheck(schema).matches(test[u"data"_s], schema) == valid,
+                        qPrintable(where + u" / "_s + test[u"description"_s].toString()));
+                    ++verdicts;
+                }
+                if (satisfiable
+                    && !generatorLimits.contains(group.value(u"description"_s).toString())) {
+                    QVERIFY2(SchemaCheck(schema).matches(instance, schema),
+                        qPrintable(where + u" -> "_s + QString::fromUtf8(compactJson(instance))));
+                    ++generated;
+                }
+            }
+        }
+        QVERIFY(verdicts > 400);
+        QVERIFY(generated > 150);
+    }
+
     void patternSamples_data()
     {
         QTest::addColumn<QString>("pattern");
@@ -300,6 +357,17 @@ private Q_SLOTS:
         const QJsonObject schema = parseObject(sluice::test::kNoWayOutSchema);
         const QJsonValue instance = generateInstance(schema, 3);
         QVERIFY(depthOf(instance) <= InstanceOptions().hardDepthLimit + 1);
+
+        // Self-references through applicators, which multiply: generation and
+        // check both end (these once overflowed the stack).
+        for (const char *applicator : {"allOf", "anyOf", "oneOf"}) {
+            const QJsonObject loop = parseObject(sluice::test::selfApplicatorSchema(applicator));
+            QElapsedTimer clock;
+            clock.start();
+            const QJsonValue value = generateInstance(loop, 1);
+            static_cast<void>(SchemaCheck(loop).matches(value, loop));
+            QVERIFY2(clock.elapsed() < 5000, applicator);
+        }
     }
 };
 
