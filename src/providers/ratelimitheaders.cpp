@@ -40,7 +40,51 @@ std::optional<Duration> parseHttpDate(const QByteArray &value, const QDateTime &
     return std::chrono::milliseconds(std::max<qint64>(0, ms));
 }
 
+// RFC 3339, e.g. "2026-07-21T00:05:00Z" or with fractional seconds and an offset.
+std::optional<Duration> parseRfc3339(const QByteArray &value, const QDateTime &receivedAt)
+{
+    const QByteArray text = value.trimmed();
+    if (text.isEmpty())
+        return std::nullopt;
+    const QDateTime when = QDateTime::fromString(QString::fromLatin1(text), Qt::ISODateWithMs);
+    if (!when.isValid())
+        return std::nullopt;
+    return std::chrono::milliseconds(std::max<qint64>(0, receivedAt.msecsTo(when)));
+}
+
+std::optional<bool> parseShouldRetry(const HttpResponse &response)
+{
+    const QByteArray shouldRetry = response.header("x-should-retry").trimmed().toLower();
+    if (shouldRetry == "true")
+        return true;
+    if (shouldRetry == "false")
+        return false;
+    return std::nullopt;
+}
+
 } // namespace
+
+RateLimitHints parseAnthropicRateLimitHeaders(
+    const HttpResponse &response, const QDateTime &receivedAt)
+{
+    RateLimitHints hints;
+    hints.limitRequests = parseCount(response.header("anthropic-ratelimit-requests-limit"));
+    hints.remainingRequests = parseCount(response.header("anthropic-ratelimit-requests-remaining"));
+    hints.resetRequests
+        = parseRfc3339(response.header("anthropic-ratelimit-requests-reset"), receivedAt);
+
+    QByteArray family = "anthropic-ratelimit-tokens-";
+    if (response.header(family + "limit").isEmpty())
+        family = "anthropic-ratelimit-input-tokens-";
+    hints.limitTokens = parseCount(response.header(family + "limit"));
+    hints.remainingTokens = parseCount(response.header(family + "remaining"));
+    hints.resetTokens = parseRfc3339(response.header(family + "reset"), receivedAt);
+
+    if (const QByteArray after = response.header("retry-after"); !after.isEmpty())
+        hints.retryAfter = parseSeconds(after, 1e9);
+    hints.shouldRetry = parseShouldRetry(response);
+    return hints;
+}
 
 RateLimitHints parseOpenAiRateLimitHeaders(
     const HttpResponse &response, const QDateTime &receivedAt)
@@ -65,11 +109,7 @@ RateLimitHints parseOpenAiRateLimitHeaders(
         }
     }
 
-    const QByteArray shouldRetry = response.header("x-should-retry").trimmed().toLower();
-    if (shouldRetry == "true")
-        hints.shouldRetry = true;
-    else if (shouldRetry == "false")
-        hints.shouldRetry = false;
+    hints.shouldRetry = parseShouldRetry(response);
     return hints;
 }
 

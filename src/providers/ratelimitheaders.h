@@ -12,4 +12,13 @@ namespace sluice {
 [[nodiscard]] RateLimitHints parseOpenAiRateLimitHeaders(
     const HttpResponse &response, const QDateTime &receivedAt);
 
+/// Reads Anthropic's `anthropic-ratelimit-*` family, `retry-after` and
+/// `x-should-retry`. Reset times are RFC 3339 timestamps, turned into
+/// durations from `receivedAt` (a time already past is 0). RateLimitHints
+/// has one token budget: it takes the `tokens-*` family (the most
+/// restrictive limit in effect) and, when a server sends only the split
+/// families, `input-tokens-*` (what a request reserves before it is sent).
+[[nodiscard]] RateLimitHints parseAnthropicRateLimitHeaders(
+    const HttpResponse &response, const QDateTime &receivedAt);
+
 } // namespace sluice

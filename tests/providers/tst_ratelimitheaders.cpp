@@ -103,6 +103,57 @@ private Q_SLOTS:
                      .shouldRetry,
             true);
     }
+
+    // As in tests/data/anthropic/rate_limit_429.meta.json, received at 00:04:35.
+    void anthropicHeaders()
+    {
+        const RateLimitHints hints = parseAnthropicRateLimitHeaders(
+            withHeaders({{"anthropic-ratelimit-requests-limit", "50"},
+                {"anthropic-ratelimit-requests-remaining", "0"},
+                {"anthropic-ratelimit-requests-reset", "2026-07-21T00:05:00Z"},
+                {"anthropic-ratelimit-tokens-limit", "50000"},
+                {"anthropic-ratelimit-tokens-remaining", "48000"},
+                {"anthropic-ratelimit-tokens-reset", "2026-07-21T00:04:36.500Z"},
+                {"anthropic-ratelimit-input-tokens-limit", "40000"},
+                {"anthropic-ratelimit-input-tokens-remaining", "39000"},
+                {"anthropic-ratelimit-input-tokens-reset", "2026-07-21T00:04:36Z"},
+                {"retry-after", "12"}, {"x-should-retry", "true"}}),
+            kReceivedAt);
+        QCOMPARE(hints.limitRequests, 50);
+        QCOMPARE(hints.remainingRequests, 0);
+        QCOMPARE(hints.resetRequests, Duration(25s));
+        QCOMPARE(hints.limitTokens, 50000);
+        QCOMPARE(hints.remainingTokens, 48000);
+        QCOMPARE(hints.resetTokens, Duration(1500ms));
+        QCOMPARE(hints.retryAfter, Duration(12s));
+        QCOMPARE(hints.shouldRetry, true);
+    }
+
+    void anthropicSplitTokenFamiliesAndOffsets()
+    {
+        const RateLimitHints hints = parseAnthropicRateLimitHeaders(
+            withHeaders({{"anthropic-ratelimit-input-tokens-limit", "40000"},
+                {"anthropic-ratelimit-input-tokens-remaining", "39000"},
+                {"anthropic-ratelimit-input-tokens-reset", "2026-07-21T02:04:45+02:00"},
+                {"anthropic-ratelimit-output-tokens-limit", "8000"},
+                {"anthropic-ratelimit-requests-reset", "2026-07-21T00:04:00Z"}}),
+            kReceivedAt);
+        QCOMPARE(hints.limitTokens, 40000);
+        QCOMPARE(hints.remainingTokens, 39000);
+        QCOMPARE(hints.resetTokens, Duration(10s));
+        QCOMPARE(hints.resetRequests, Duration(0s)); // already past
+        QVERIFY(!hints.limitRequests);
+        QVERIFY(!hints.retryAfter);
+    }
+
+    void anthropicGarbageIsAbsent()
+    {
+        const RateLimitHints hints = parseAnthropicRateLimitHeaders(
+            withHeaders({{"anthropic-ratelimit-tokens-limit", "many"},
+                {"anthropic-ratelimit-tokens-reset", "tomorrow"}, {"retry-after", "-3"}}),
+            kReceivedAt);
+        QVERIFY(hints.isEmpty());
+    }
 };
 
 QTEST_APPLESS_MAIN(TestRateLimitHeaders)
