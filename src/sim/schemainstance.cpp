@@ -9,7 +9,6 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QStringList>
-#include <QUrl>
 
 #include <cmath>
 #include <limits>
@@ -602,7 +601,10 @@ private:
         // Out of reach for exact steps (huge magnitudes, unsatisfiable bounds):
         // the middle of the window.
         const double middle = (windowLow.value + windowHigh.value) / 2;
-        return integer ? QJsonValue(qint64(std::ceil(middle))) : QJsonValue(middle);
+        if (!integer)
+            return middle;
+        return std::fabs(middle) < 1e18 ? QJsonValue(qint64(std::ceil(middle)))
+                                        : QJsonValue(std::ceil(middle));
     }
 
     std::optional<QJsonValue> pickMultiple(const Decimal &step, const Bound &low, const Bound &high)
@@ -610,7 +612,9 @@ private:
         const long double scale = (long double)(power10(step.decimals)) / step.units;
         const long double first = std::ceil((long double)(low.value) * scale);
         const long double last = std::floor((long double)(high.value) * scale);
-        if (std::fabs(first) > 1e15L || std::fabs(last) > 1e15L)
+        // k * units must stay exact in 64 bits.
+        const long double largest = qMax(std::fabs(first), std::fabs(last));
+        if (largest > 1e15L || largest * step.units > 1e18L)
             return std::nullopt;
         qint64 kLow = qint64(first);
         qint64 kHigh = qint64(last);

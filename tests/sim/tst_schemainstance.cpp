@@ -351,6 +351,25 @@ private Q_SLOTS:
         QCOMPARE(instance.value(u"p"_s).toString(), QString(1000, u'x'));
     }
 
+    // Magnitudes beyond exact 64-bit steps: a number still comes back, in range.
+    void hugeNumbers()
+    {
+        const QJsonObject schema {{u"type"_s, u"object"_s},
+            {u"properties"_s,
+                QJsonObject {{u"big"_s,
+                                 QJsonObject {{u"type"_s, u"integer"_s}, {u"minimum"_s, 1e20},
+                                     {u"multipleOf"_s, 1000000}}},
+                    {u"huge"_s, QJsonObject {{u"type"_s, u"integer"_s}, {u"minimum"_s, 1e300}}},
+                    {u"tiny"_s,
+                        QJsonObject {{u"type"_s, u"number"_s}, {u"exclusiveMinimum"_s, 0},
+                            {u"exclusiveMaximum"_s, 1e-12}}}}}};
+        const QJsonObject instance = generateInstance(schema, 5).toObject();
+        QVERIFY(instance.value(u"big"_s).toDouble() >= 1e20);
+        QVERIFY(instance.value(u"huge"_s).toDouble() >= 1e300);
+        const double tiny = instance.value(u"tiny"_s).toDouble();
+        QVERIFY2(tiny > 0 && tiny < 1e-12, qPrintable(QString::number(tiny)));
+    }
+
     void recursionWithoutWayOutStops()
     {
         // No branch ends the recursion: the generator must still return.
