@@ -232,6 +232,19 @@ std::variant<ResponsesRequest, ApiError> parseResponsesRequest(const QByteArray 
     return request;
 }
 
+QStringList contentTexts(const QJsonValue &content)
+{
+    if (content.isString())
+        return {content.toString()};
+    QStringList texts;
+    const QJsonArray parts = content.toArray();
+    for (const QJsonValue &part : parts) {
+        if (part[u"type"_s].toString() == u"text")
+            texts.append(part[u"text"_s].toString());
+    }
+    return texts;
+}
+
 QByteArray inputDigest(const ResponsesRequest &request)
 {
     const QByteArray prompt = QJsonDocument(QJsonArray {request.instructions, request.input})

@@ -5,6 +5,7 @@
 #include <QJsonValue>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 #include <variant>
@@ -36,12 +37,14 @@ struct ResponsesRequest
     bool stream = false; ///< answer as server-sent events
 };
 
-/// One server-sent event of a streamed answer: `event: <type>` and `data: <json>`.
+/// One server-sent event of a streamed answer: `event: <type>` (none when
+/// empty, as Chat Completions sends) and `data: <json>`, or `data: [DONE]`.
 struct SseEvent
 {
     QByteArray type;
     QJsonObject data;
     bool isDelta = false; ///< carries answer text (paced by the tokens-per-second model)
+    bool isDone = false;  ///< the `[DONE]` sentinel
 };
 
 /// The Responses API stream for a finished response object, in the spec's
@@ -57,6 +60,10 @@ struct SseEvent
 /// says what is wrong in OpenAI's words where OpenAI has them.
 [[nodiscard]] std::variant<ResponsesRequest, ApiError> parseResponsesRequest(
     const QByteArray &body);
+
+/// The texts of a chat-style message content: the string itself, or the
+/// `text` of each part of type "text" (Chat Completions and Messages alike).
+[[nodiscard]] QStringList contentTexts(const QJsonValue &content);
 
 /// SHA-256 (hex) of the prompt: compact JSON `[instructions, input]`.
 [[nodiscard]] QByteArray inputDigest(const ResponsesRequest &request);

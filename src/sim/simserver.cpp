@@ -1,5 +1,7 @@
 #include "sim/simserver.h"
 
+#include "sim/chatapi.h"
+#include "sim/messagesapi.h"
 #include "sim/ratewindow.h"
 #include "sim/requestlog.h"
 #include "sim/responsesapi.h"
@@ -29,6 +31,39 @@ namespace {
 
 const QStringList kModels = {u"sim-small"_s, u"sim-large"_s};
 const QString kResponsesPath = u"/v1/responses"_s;
+const QString kChatPath = u"/v1/chat/completions"_s;
+const QString kMessagesPath = u"/v1/messages"_s;
+
+// The model endpoint a path names, if any.
+std::optional<Dialect> dialectOf(const QString &path)
+{
+    if (path == kResponsesPath)
+        return Dialect::Responses;
+    if (path == kChatPath)
+        return Dialect::Chat;
+    if (path == kMessagesPath)
+        return Dialect::Messages;
+    return std::nullopt;
+}
+
+QString dialectName(Dialect dialect)
+{
+    switch (dialect) {
+    case Dialect::Responses:
+        return u"responses"_s;
+    case Dialect::Chat:
+        return u"chat"_s;
+    case Dialect::Messages:
+        return u"messages"_s;
+    }
+    return {};
+}
+
+// An RFC 3339 time `after` from now, as Anthropic's reset headers carry.
+QByteArray rfc3339After(std::chrono::milliseconds after)
+{
+    return QDateTime::currentDateTimeUtc().addMSecs(after.count()).toString(Qt::ISODate).toLatin1();
+}
 
 // Answer text per streamed delta event (about two tokens).
 constexpr qsizetype kCharsPerDelta = 8;
@@ -135,7 +170,7 @@ bool isEarlyFault(const QString &fault)
     return early.contains(fault);
 }
 
-SimAnswer earlyFaultAnswer(const QString &fault)
+SimAnswer earlyFaultAnswer(const QString &fault, Dialect dialect)
 {
     SimAnswer answer;
     if (fault == u"reset") {
@@ -149,8 +184,15 @@ SimAnswer earlyFaultAnswer(const QString &fault)
         answer = errorAnswer(
             ApiError {429, u"Rate limit reached (simulated fault). Please try again in 1s."_s,
                 u"requests"_s, QJsonValue(), u"rate_limit_exceeded"_s});
-        answer.headers.append({QByteArray("retry-after-ms"), QByteArray("1000")});
+        if (dialect != Dialect::Messages)
+            answer.headers.append({QByteArray("retry-after-ms"), QByteArray("1000")});
         answer.headers.append({QByteArray("retry-after"), QByteArray("1")});
+    } else if (fault == u"insufficient_quota" && dialect == Dialect::Messages) {
+        // Anthropic has no quota 429: an empty balance is a 400.
+        answer = errorAnswer(ApiError {400,
+            u"Your credit balance is too low to access the Anthropic API. Please go to Plans & "
+            "Billing to upgrade or purchase credits."_s,
+            u"invalid_request_error"_s, QJsonValue(), QJsonValue()});
     } else if (fault == u"insufficient_quota") {
         answer = errorAnswer(ApiError {429,
             u"You exceeded your current quota, please check your plan and billing details."_s,
@@ -167,10 +209,13 @@ SimAnswer earlyFaultAnswer(const QString &fault)
 // One SSE frame; `malformed` cuts its JSON in half (the malformed_json fault).
 QByteArray sseFrame(const SseEvent &event, bool malformed)
 {
-    QByteArray json = QJsonDocument(event.data).toJson(QJsonDocument::Compact);
+    QByteArray json = event.isDone ? QByteArray("[DONE]")
+                                   : QJsonDocument(event.data).toJson(QJsonDocument::Compact);
     if (malformed)
         json.truncate(json.size() / 2);
-    return "event: " + event.type + "\ndata: " + json + "\n\n";
+    const QByteArray eventLine
+        = event.type.isEmpty() ? QByteArray() : "event: " + event.type + '\n';
+    return eventLine + "data: " + json + "\n\n";
 }
 
 QByteArray httpChunk(const QByteArray &bytes)
@@ -453,7 +498,8 @@ void SimServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
         handleControl(request, responder);
         return;
     }
-    if (request.url().path() == kResponsesPath)
+    const auto dialect = dialectOf(request.url().path());
+    if (dialect)
         ++m_requestCount;
 
     // A bad x-sim-latency-ms header is refused before the rate window sees
@@ -474,7 +520,35 @@ void SimServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
 
     const QByteArray requestId = "req_" + randomHex(16);
     answer.headers.prepend({"x-request-id", requestId});
-    if (m_rates->isLimited()) {
+    if (dialect == Dialect::Messages) {
+        answer.headers.prepend({"request-id", requestId});
+        if (answer.kind == SimAnswer::Kind::Json && answer.status >= 400) {
+            const QJsonObject error = answer.body.value(u"error"_s).toObject();
+            answer.log.insert(u"error_code"_s, error.value(u"code"_s));
+            answer.body
+                = anthropicErrorBody(ApiError {answer.status, error.value(u"message"_s).toString(),
+                    error.value(u"type"_s).toString(), QJsonValue(), QJsonValue()});
+        }
+    }
+    if (m_rates->isLimited() && dialect == Dialect::Messages) {
+        const RateWindow::State state = m_rates->state(RateWindow::Clock::now());
+        if (state.limitRequests > 0) {
+            answer.headers.append(
+                {"anthropic-ratelimit-requests-limit", QByteArray::number(state.limitRequests)});
+            answer.headers.append({"anthropic-ratelimit-requests-remaining",
+                QByteArray::number(state.remainingRequests)});
+            answer.headers.append(
+                {"anthropic-ratelimit-requests-reset", rfc3339After(state.resetRequests)});
+        }
+        if (state.limitTokens > 0) {
+            answer.headers.append(
+                {"anthropic-ratelimit-tokens-limit", QByteArray::number(state.limitTokens)});
+            answer.headers.append({"anthropic-ratelimit-tokens-remaining",
+                QByteArray::number(state.remainingTokens)});
+            answer.headers.append(
+                {"anthropic-ratelimit-tokens-reset", rfc3339After(state.resetTokens)});
+        }
+    } else if (m_rates->isLimited()) {
         const RateWindow::State state = m_rates->state(RateWindow::Clock::now());
         if (state.limitRequests > 0) {
             answer.headers.append(
@@ -501,13 +575,14 @@ void SimServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
     entry.insert(u"delay_ms"_s, qint64(answer.delay.count()));
     if (const auto attempt = headerValue(request, "x-sluice-attempt-id"))
         entry.insert(u"attempt_id"_s, QString::fromLatin1(*attempt));
-    if (answer.kind == SimAnswer::Kind::Json && answer.status >= 400) {
+    if (answer.kind == SimAnswer::Kind::Json && answer.status >= 400
+        && dialect != Dialect::Messages) {
         const QJsonObject error = answer.body.value(u"error"_s).toObject();
         entry.insert(u"error_code"_s, error.value(u"code"_s));
     }
     if (m_log)
         m_log->write(entry);
-    if (request.url().path() == kResponsesPath)
+    if (dialect)
         m_entries.append(entry);
     Q_EMIT requestServed(entry);
 
@@ -525,12 +600,15 @@ SimAnswer SimServer::decide(const QHttpServerRequest &request)
         QHttpServerRequest::Method method;
     };
     static const QList<Route> routes = {{kResponsesPath, QHttpServerRequest::Method::Post},
+        {kChatPath, QHttpServerRequest::Method::Post},
+        {kMessagesPath, QHttpServerRequest::Method::Post},
         {u"/v1/models"_s, QHttpServerRequest::Method::Get}};
     const auto route = std::find_if(
         routes.cbegin(), routes.cend(), [&path](const Route &r) { return r.path == path; });
     if (route == routes.cend()) {
         return errorAnswer(ApiError {404,
-            u"Invalid URL (%1 %2). sluice-sim serves POST /v1/responses and GET /v1/models."_s.arg(
+            u"Invalid URL (%1 %2). sluice-sim serves POST /v1/responses, POST "
+            "/v1/chat/completions, POST /v1/messages and GET /v1/models."_s.arg(
                 QString::fromLatin1(method), path),
             u"invalid_request_error"_s, QJsonValue(), QJsonValue()});
     }
@@ -544,7 +622,21 @@ SimAnswer SimServer::decide(const QHttpServerRequest &request)
         return answer;
     }
 
-    if (!m_config.requiredApiKey.isEmpty()) {
+    const auto dialect = dialectOf(path);
+    if (dialect == Dialect::Messages) {
+        if (!m_config.requiredApiKey.isEmpty()) {
+            const auto key = headerValue(request, "x-api-key");
+            if (!key || *key != m_config.requiredApiKey) {
+                return errorAnswer(
+                    ApiError {401, key ? u"invalid x-api-key"_s : u"x-api-key header is required"_s,
+                        u"authentication_error"_s, QJsonValue(), QJsonValue()});
+            }
+        }
+        if (!headerValue(request, "anthropic-version")) {
+            return errorAnswer(ApiError {400, u"anthropic-version: header is required"_s,
+                u"invalid_request_error"_s, QJsonValue(), QJsonValue()});
+        }
+    } else if (!m_config.requiredApiKey.isEmpty()) {
         const auto authorization = headerValue(request, "authorization");
         if (!authorization) {
             return errorAnswer(ApiError {401,
@@ -560,26 +652,44 @@ SimAnswer SimServer::decide(const QHttpServerRequest &request)
         }
     }
 
-    if (path == u"/v1/models")
+    if (!dialect)
         return answerModels();
-    return answerResponses(request);
+    return answerModel(request, *dialect);
 }
 
-SimAnswer SimServer::answerResponses(const QHttpServerRequest &request)
+SimAnswer SimServer::answerModel(const QHttpServerRequest &request, Dialect dialect)
 {
-    const auto parsed = parseResponsesRequest(request.body());
-    if (const auto *error = std::get_if<ApiError>(&parsed))
-        return errorAnswer(*error);
-    const ResponsesRequest &call = std::get<ResponsesRequest>(parsed);
+    // Each dialect parses into the common call; the answer is then shaped back.
+    ChatRequest chat;
+    MessagesRequest messages;
+    ResponsesRequest call;
+    if (dialect == Dialect::Responses) {
+        const auto parsed = parseResponsesRequest(request.body());
+        if (const auto *error = std::get_if<ApiError>(&parsed))
+            return errorAnswer(*error);
+        call = std::get<ResponsesRequest>(parsed);
+    } else if (dialect == Dialect::Chat) {
+        const auto parsed = parseChatRequest(request.body());
+        if (const auto *error = std::get_if<ApiError>(&parsed))
+            return errorAnswer(*error);
+        chat = std::get<ChatRequest>(parsed);
+        call = chat.call;
+    } else {
+        const auto parsed = parseMessagesRequest(request.body());
+        if (const auto *error = std::get_if<ApiError>(&parsed))
+            return errorAnswer(*error);
+        messages = std::get<MessagesRequest>(parsed);
+        call = messages.call;
+    }
 
     const QString fault = nextFault();
     QJsonObject log {{u"model"_s, call.model},
         {u"input_sha256"_s, QString::fromLatin1(inputDigest(call))},
-        {u"input_tokens"_s, inputTokens(call)}, {u"dialect"_s, u"responses"_s},
+        {u"input_tokens"_s, inputTokens(call)}, {u"dialect"_s, dialectName(dialect)},
         {u"stream"_s, call.stream}, {u"fault"_s, fault.isEmpty() ? QJsonValue() : fault}};
 
     if (isEarlyFault(fault)) {
-        SimAnswer answer = earlyFaultAnswer(fault);
+        SimAnswer answer = earlyFaultAnswer(fault, dialect);
         answer.log = log;
         return answer;
     }
@@ -587,7 +697,7 @@ SimAnswer SimServer::answerResponses(const QHttpServerRequest &request)
         = m_config.quotaRequests > 0 && m_quotaRequestsUsed >= m_config.quotaRequests;
     const bool overTokens = m_config.quotaTokens > 0 && m_quotaTokensUsed >= m_config.quotaTokens;
     if (overRequests || overTokens) {
-        SimAnswer answer = earlyFaultAnswer(u"insufficient_quota"_s);
+        SimAnswer answer = earlyFaultAnswer(u"insufficient_quota"_s, dialect);
         answer.log = log;
         return answer;
     }
@@ -596,7 +706,8 @@ SimAnswer SimServer::answerResponses(const QHttpServerRequest &request)
         SimAnswer answer = errorAnswer(ApiError {429, QString::fromUtf8(refusal->message),
             QString::fromLatin1(refusal->type), QJsonValue(), u"rate_limit_exceeded"_s});
         const qint64 milliseconds = refusal->retryAfter.count();
-        answer.headers.append({"retry-after-ms", QByteArray::number(milliseconds)});
+        if (dialect != Dialect::Messages)
+            answer.headers.append({"retry-after-ms", QByteArray::number(milliseconds)});
         answer.headers.append({"retry-after", QByteArray::number((milliseconds + 999) / 1000)});
         answer.log = log;
         return answer;
@@ -606,31 +717,62 @@ SimAnswer SimServer::answerResponses(const QHttpServerRequest &request)
     QString text = answerText(call);
     if (fault == u"schema_invalid")
         text = u"{\"sluice_sim_fault\":\"schema_invalid\"}"_s;
-    if (fault == u"incomplete") // stops at half the answer, as max_output_tokens would
+    if (fault == u"incomplete") // stops at half the answer, as the output limit would
         shaped.maxOutputTokens = qMax<qint64>(1, estimateTokens(text.size()) / 2);
-    QJsonObject response = responseObject(shaped, text, "resp_" + randomHex(24),
-        "msg_" + randomHex(24), QDateTime::currentSecsSinceEpoch());
-    if (fault == u"refusal") {
-        QJsonArray output = response.value(u"output"_s).toArray();
-        QJsonObject message = output.at(0).toObject();
-        message.insert(u"content"_s,
-            QJsonArray {QJsonObject {{u"type"_s, u"refusal"_s}, {u"refusal"_s, kRefusal}}});
-        output.replace(0, message);
-        response.insert(u"output"_s, output);
+    const bool refusal = fault == u"refusal";
+    if (refusal)
+        text = kRefusal;
+    QJsonObject response;
+    qint64 outputTokens = 0;
+    qint64 totalTokens = 0;
+    QList<SseEvent> events;
+    if (dialect == Dialect::Responses) {
+        response = responseObject(shaped, text, "resp_" + randomHex(24), "msg_" + randomHex(24),
+            QDateTime::currentSecsSinceEpoch());
+        if (refusal) {
+            QJsonArray output = response.value(u"output"_s).toArray();
+            QJsonObject message = output.at(0).toObject();
+            message.insert(u"content"_s,
+                QJsonArray {QJsonObject {{u"type"_s, u"refusal"_s}, {u"refusal"_s, kRefusal}}});
+            output.replace(0, message);
+            response.insert(u"output"_s, output);
+        }
+        const QJsonObject usage = response.value(u"usage"_s).toObject();
+        outputTokens = usage.value(u"output_tokens"_s).toInteger();
+        totalTokens = usage.value(u"total_tokens"_s).toInteger();
+        log.insert(u"response_status"_s, response.value(u"status"_s));
+        if (call.stream)
+            events = responsesStreamEvents(response, kCharsPerDelta);
+    } else if (dialect == Dialect::Chat) {
+        chat.call = shaped;
+        response = chatCompletionObject(
+            chat, text, refusal, "chatcmpl-" + randomHex(12), QDateTime::currentSecsSinceEpoch());
+        const QJsonObject usage = response.value(u"usage"_s).toObject();
+        outputTokens = usage.value(u"completion_tokens"_s).toInteger();
+        totalTokens = usage.value(u"total_tokens"_s).toInteger();
+        log.insert(u"response_status"_s, response[u"choices"_s][0][u"finish_reason"_s]);
+        if (call.stream)
+            events = chatStreamEvents(response, chat.includeUsage, kCharsPerDelta);
+    } else {
+        messages.call = shaped;
+        response = messageObject(messages, text, refusal, "msg_" + randomHex(12));
+        const QJsonObject usage = response.value(u"usage"_s).toObject();
+        outputTokens = usage.value(u"output_tokens"_s).toInteger();
+        totalTokens = outputTokens + usage.value(u"input_tokens"_s).toInteger();
+        log.insert(u"response_status"_s, response.value(u"stop_reason"_s));
+        if (call.stream)
+            events = messagesStreamEvents(response, kCharsPerDelta);
     }
-    const QJsonObject usage = response.value(u"usage"_s).toObject();
-    const qint64 outputTokens = usage.value(u"output_tokens"_s).toInteger();
     m_quotaRequestsUsed += 1;
-    m_quotaTokensUsed += usage.value(u"total_tokens"_s).toInteger();
+    m_quotaTokensUsed += totalTokens;
     log.insert(u"output_tokens"_s, outputTokens);
-    log.insert(u"response_status"_s, response.value(u"status"_s));
 
     SimAnswer answer;
     answer.log = log;
     answer.body = response;
     if (call.stream) {
         answer.kind = SimAnswer::Kind::Stream;
-        answer.events = responsesStreamEvents(response, kCharsPerDelta);
+        answer.events = events;
         if (m_config.tokensPerSecond > 0) {
             const qint64 tokensPerDelta = estimateTokens(kCharsPerDelta);
             answer.perDelta

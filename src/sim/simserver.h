@@ -27,6 +27,8 @@ Q_DECLARE_LOGGING_CATEGORY(lcSim)
 
 class RateWindow;
 class RequestLog;
+/// The three model APIs the simulator speaks.
+enum class Dialect { Responses, Chat, Messages };
 struct SimAnswer; // one decided answer, defined in simserver.cpp
 
 /// How the simulator behaves; fixed for the life of a SimServer.
@@ -48,7 +50,10 @@ struct SimConfig
 };
 
 /// sluice-sim: a real HTTP server on loopback speaking OpenAI's Responses API
-/// (`POST /v1/responses`, non-streaming; `GET /v1/models`). It answers
+/// (`POST /v1/responses`), OpenAI Chat Completions (`POST /v1/chat/completions`)
+/// and Anthropic Messages (`POST /v1/messages`: `x-api-key`,
+/// `anthropic-version`, `anthropic-ratelimit-*` with RFC 3339 resets, errors
+/// as `{type:"error", error:{type,message}}`), plain and streaming; `GET /v1/models`. It answers
 /// deterministically from the prompt, with valid instances of a requested
 /// JSON schema, estimated usage, configurable latency and its own rate limits
 /// with OpenAI's headers. It shares no code with the client it checks.
@@ -81,7 +86,7 @@ public:
     [[nodiscard]] quint16 port() const;
     /// "http://127.0.0.1:PORT/v1" (the address it listens on; loopback for "any").
     [[nodiscard]] QUrl baseUrl() const;
-    /// Requests received on model endpoints (/v1/responses), answered or not.
+    /// Requests received on the model endpoints, answered or not.
     [[nodiscard]] qint64 requestCount() const;
     /// Every fault the simulator can play, by name.
     [[nodiscard]] static const QStringList &faultNames();
@@ -101,7 +106,7 @@ private:
     [[nodiscard]] std::chrono::milliseconds configuredDelay(
         const QHttpServerRequest &request) const;
     [[nodiscard]] SimAnswer decide(const QHttpServerRequest &request);
-    [[nodiscard]] SimAnswer answerResponses(const QHttpServerRequest &request);
+    [[nodiscard]] SimAnswer answerModel(const QHttpServerRequest &request, Dialect dialect);
     [[nodiscard]] SimAnswer answerModels() const;
     void deliver(QHttpServerResponder &&responder, SimAnswer answer);
     void handleControl(const QHttpServerRequest &request, QHttpServerResponder &responder);

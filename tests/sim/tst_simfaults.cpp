@@ -1,8 +1,10 @@
-// SimServer streaming and faults through real HTTP: the Responses event
-// stream in order with its final usage, every fault, the control endpoints,
+// SimServer streaming and faults through real HTTP: the Responses, Chat
+// Completions and Anthropic Messages streams in order with their final usage,
+// structured output in each dialect, every fault, the control endpoints,
 // seeded fault rates, quotas, and a client that leaves mid-stream.
 #include "sim/simserver.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -43,14 +45,22 @@ struct Event
     bool valid = false;
 };
 
-// Splits an SSE body into events (the simulator writes `event:` then one `data:` line).
+// Splits an SSE body into events: an optional `event:` line and one `data:`
+// line per frame (as the simulator writes them); `[DONE]` has type "[DONE]".
 QList<Event> events(const QByteArray &body)
 {
     QList<Event> result;
     for (const QByteArray &frame : body.split('\n')) {
         if (frame.startsWith("event: ")) {
             result.append(Event {QString::fromUtf8(frame.mid(7)), {}, false});
-        } else if (frame.startsWith("data: ") && !result.isEmpty()) {
+        } else if (frame.startsWith("data: ")) {
+            if (result.isEmpty() || result.last().valid || !result.last().data.isEmpty())
+                result.append(Event {});
+            if (frame == "data: [DONE]") {
+                result.last().type = u"[DONE]"_s;
+                result.last().valid = true;
+                continue;
+            }
             QJsonParseError error {};
             result.last().data = QJsonDocument::fromJson(frame.mid(6), &error).object();
             result.last().valid = error.error == QJsonParseError::NoError;
@@ -121,6 +131,47 @@ private:
         return send(server, "POST", u"/v1/responses"_s, body, patienceMs);
     }
 
+    Exchange chat(const SimServer &server, const QJsonObject &body)
+    {
+        return send(server, "POST", u"/v1/chat/completions"_s,
+            QJsonDocument(body).toJson(QJsonDocument::Compact));
+    }
+
+    Exchange messages(const SimServer &server, const QJsonObject &body,
+        QList<std::pair<QByteArray, QByteArray>> headers = {{"anthropic-version", "2023-06-01"}})
+    {
+        return send(server, "POST", u"/v1/messages"_s,
+            QJsonDocument(body).toJson(QJsonDocument::Compact), 10'000, headers);
+    }
+
+    static QJsonObject riverSchema()
+    {
+        return QJsonObject {{u"type"_s, u"object"_s},
+            {u"properties"_s,
+                QJsonObject {{u"name"_s, QJsonObject {{u"type"_s, u"string"_s}}},
+                    {u"length_km"_s, QJsonObject {{u"type"_s, u"integer"_s}}}}},
+            {u"required"_s, QJsonArray {u"name"_s, u"length_km"_s}},
+            {u"additionalProperties"_s, false}};
+    }
+
+    static QJsonObject chatBody(bool stream)
+    {
+        return QJsonObject {{u"model"_s, u"sim-small"_s},
+            {u"messages"_s,
+                QJsonArray {QJsonObject {{u"role"_s, u"system"_s}, {u"content"_s, u"Be brief."_s}},
+                    QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, u"Name a river."_s}}}},
+            {u"stream"_s, stream}, {u"stream_options"_s, QJsonObject {{u"include_usage"_s, true}}}};
+    }
+
+    static QJsonObject messagesBody(bool stream)
+    {
+        return QJsonObject {{u"model"_s, u"sim-small"_s}, {u"max_tokens"_s, 200},
+            {u"messages"_s,
+                QJsonArray {
+                    QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, u"Name a river."_s}}}},
+            {u"stream"_s, stream}};
+    }
+
     void script(const SimServer &server, const QJsonObject &control)
     {
         const Exchange reply = send(server, "POST", u"/sim/faults"_s,
@@ -173,6 +224,155 @@ private Q_SLOTS:
             usage.value(u"input_tokens"_s).toInteger()
                 + usage.value(u"output_tokens"_s).toInteger());
         QVERIFY(stream.first().data.value(u"response"_s).toObject().value(u"usage"_s).isNull());
+    }
+
+    void chatPlainAndStructured()
+    {
+        const auto server = start();
+        const QJsonObject plain = chat(*server, chatBody(false)).json();
+        QCOMPARE(plain[u"object"_s].toString(), u"chat.completion"_s);
+        QCOMPARE(plain[u"choices"_s][0][u"finish_reason"_s].toString(), u"stop"_s);
+        QVERIFY(!plain[u"choices"_s][0][u"message"_s][u"content"_s].toString().isEmpty());
+        QCOMPARE(plain[u"usage"_s][u"total_tokens"_s].toInteger(),
+            plain[u"usage"_s][u"prompt_tokens"_s].toInteger()
+                + plain[u"usage"_s][u"completion_tokens"_s].toInteger());
+
+        QJsonObject body = chatBody(false);
+        body.insert(u"response_format"_s,
+            QJsonObject {{u"type"_s, u"json_schema"_s},
+                {u"json_schema"_s,
+                    QJsonObject {{u"name"_s, u"river"_s}, {u"strict"_s, true},
+                        {u"schema"_s, riverSchema()}}}});
+        const QJsonObject structured = chat(*server, body).json();
+        const QJsonObject river = QJsonDocument::fromJson(
+            structured[u"choices"_s][0][u"message"_s][u"content"_s].toString().toUtf8())
+                                      .object();
+        QVERIFY(river[u"name"_s].isString());
+        QVERIFY(river[u"length_km"_s].isDouble());
+    }
+
+    void chatStreamEndsWithUsageAndDone()
+    {
+        const auto server = start();
+        const Exchange reply = chat(*server, chatBody(true));
+        QCOMPARE(reply.status, 200);
+        const QList<Event> stream = events(reply.body);
+        QVERIFY(stream.size() >= 5);
+        QCOMPARE(stream.last().type, u"[DONE]"_s);
+        const QJsonObject usageChunk = stream.at(stream.size() - 2).data;
+        QVERIFY(usageChunk[u"choices"_s].toArray().isEmpty());
+        QVERIFY(usageChunk[u"usage"_s][u"completion_tokens"_s].toInteger() > 0);
+        const QJsonObject finish = stream.at(stream.size() - 3).data;
+        QCOMPARE(finish[u"choices"_s][0][u"finish_reason"_s].toString(), u"stop"_s);
+        QCOMPARE(
+            stream.first().data[u"choices"_s][0][u"delta"_s][u"role"_s].toString(), u"assistant"_s);
+        QString text;
+        for (qsizetype i = 0; i < stream.size() - 1; ++i) {
+            QVERIFY(stream[i].type.isEmpty()); // data-only frames
+            QCOMPARE(stream[i].data[u"object"_s].toString(), u"chat.completion.chunk"_s);
+            QVERIFY(stream[i].data.contains(u"usage"_s));
+            text += stream[i].data[u"choices"_s][0][u"delta"_s][u"content"_s].toString();
+        }
+        QCOMPARE(text,
+            chat(*server, chatBody(false))
+                .json()[u"choices"_s][0][u"message"_s][u"content"_s]
+                .toString());
+    }
+
+    void messagesHeadersKeysAndErrors()
+    {
+        SimConfig config;
+        config.requiredApiKey = "sk-ant-test";
+        config.requestsPerMinute = 1;
+        const auto server = start(config);
+        const Exchange noVersion
+            = messages(*server, messagesBody(false), {{"x-api-key", "sk-ant-test"}});
+        QCOMPARE(noVersion.status, 400);
+        QCOMPARE(noVersion.json()[u"type"_s].toString(), u"error"_s);
+        QCOMPARE(noVersion.json()[u"error"_s][u"type"_s].toString(), u"invalid_request_error"_s);
+        const Exchange noKey = messages(*server, messagesBody(false));
+        QCOMPARE(noKey.status, 401);
+        QCOMPARE(noKey.json()[u"error"_s][u"type"_s].toString(), u"authentication_error"_s);
+
+        const QList<std::pair<QByteArray, QByteArray>> good {
+            {"anthropic-version", "2023-06-01"}, {"x-api-key", "sk-ant-test"}};
+        const Exchange first = messages(*server, messagesBody(false), good);
+        QCOMPARE(first.status, 200);
+        QCOMPARE(first.headers.value("anthropic-ratelimit-requests-limit"), QByteArray("1"));
+        const QDateTime reset = QDateTime::fromString(
+            QString::fromLatin1(first.headers.value("anthropic-ratelimit-requests-reset")),
+            Qt::ISODate);
+        QVERIFY(reset.isValid());
+        QVERIFY(reset > QDateTime::currentDateTimeUtc().addSecs(-5));
+        const Exchange limited = messages(*server, messagesBody(false), good);
+        QCOMPARE(limited.status, 429);
+        QCOMPARE(limited.json()[u"error"_s][u"type"_s].toString(), u"rate_limit_error"_s);
+        QVERIFY(limited.headers.contains("retry-after"));
+
+        QVERIFY(server->scriptFaults({u"overloaded"_s}));
+        const Exchange overloaded = messages(*server, messagesBody(false), good);
+        QCOMPARE(overloaded.status, 529);
+        QCOMPARE(overloaded.json()[u"error"_s][u"type"_s].toString(), u"overloaded_error"_s);
+    }
+
+    void messagesStructuredOutputAndForcedTool()
+    {
+        const auto server = start();
+        const QJsonObject plain = messages(*server, messagesBody(false)).json();
+        QCOMPARE(plain[u"type"_s].toString(), u"message"_s);
+        QCOMPARE(plain[u"stop_reason"_s].toString(), u"end_turn"_s);
+        QCOMPARE(plain[u"content"_s][0][u"type"_s].toString(), u"text"_s);
+        QVERIFY(plain[u"usage"_s][u"output_tokens"_s].toInteger() > 0);
+
+        QJsonObject body = messagesBody(false);
+        body.insert(u"output_config"_s,
+            QJsonObject {{u"format"_s,
+                QJsonObject {{u"type"_s, u"json_schema"_s}, {u"schema"_s, riverSchema()}}}});
+        const QJsonObject configured = messages(*server, body).json();
+        const QJsonObject river
+            = QJsonDocument::fromJson(configured[u"content"_s][0][u"text"_s].toString().toUtf8())
+                  .object();
+        QVERIFY(river[u"name"_s].isString());
+
+        body = messagesBody(false);
+        body.insert(u"tools"_s,
+            QJsonArray {QJsonObject {{u"name"_s, u"record_river"_s},
+                {u"description"_s, u"Record a river."_s}, {u"input_schema"_s, riverSchema()}}});
+        body.insert(
+            u"tool_choice"_s, QJsonObject {{u"type"_s, u"tool"_s}, {u"name"_s, u"record_river"_s}});
+        const QJsonObject tool = messages(*server, body).json();
+        QCOMPARE(tool[u"stop_reason"_s].toString(), u"tool_use"_s);
+        const QJsonObject use = tool[u"content"_s][0].toObject();
+        QCOMPARE(use[u"type"_s].toString(), u"tool_use"_s);
+        QCOMPARE(use[u"name"_s].toString(), u"record_river"_s);
+        QVERIFY(use[u"input"_s][u"length_km"_s].isDouble());
+    }
+
+    void messagesStreamInOrder()
+    {
+        const auto server = start();
+        const Exchange reply = messages(*server, messagesBody(true));
+        QCOMPARE(reply.status, 200);
+        const QList<Event> stream = events(reply.body);
+        QStringList types;
+        QString text;
+        for (const Event &event : stream) {
+            QVERIFY(event.valid);
+            QCOMPARE(event.data[u"type"_s].toString(), event.type);
+            if (types.isEmpty() || types.last() != event.type)
+                types.append(event.type);
+            if (event.type == u"content_block_delta")
+                text += event.data[u"delta"_s][u"text"_s].toString();
+        }
+        QCOMPARE(types,
+            (QStringList {u"message_start"_s, u"content_block_start"_s, u"ping"_s,
+                u"content_block_delta"_s, u"content_block_stop"_s, u"message_delta"_s,
+                u"message_stop"_s}));
+        const QJsonObject delta = stream.at(stream.size() - 2).data;
+        QCOMPARE(delta[u"delta"_s][u"stop_reason"_s].toString(), u"end_turn"_s);
+        QVERIFY(delta[u"usage"_s][u"output_tokens"_s].toInteger() > 0);
+        QCOMPARE(text,
+            messages(*server, messagesBody(false)).json()[u"content"_s][0][u"text"_s].toString());
     }
 
     void streamIsPacedByTokensPerSecond()
