@@ -127,26 +127,22 @@ public:
     explicit MessagesStreamDecoder(TextHandler onText) : SseStreamDecoder(std::move(onText)) { }
 
 private:
-    void onEvent(const SseEvent &event) override
+    void onEvent(const QJsonObject &object, const QString &type) override
     {
-        const std::optional<QJsonObject> object = eventObject(event);
-        if (!object)
-            return;
-        const QString type = object->value(QLatin1StringView("type")).toString();
         if (type == QLatin1StringView("message_start")) {
-            const QJsonObject message = object->value(QLatin1StringView("message")).toObject();
+            const QJsonObject message = object.value(QLatin1StringView("message")).toObject();
             m_outcome.responseId = message.value(QLatin1StringView("id")).toString();
             m_outcome.model = message.value(QLatin1StringView("model")).toString();
             updateUsage(message.value(QLatin1StringView("usage")).toObject());
         } else if (type == QLatin1StringView("content_block_start")) {
-            const QJsonObject block = object->value(QLatin1StringView("content_block")).toObject();
+            const QJsonObject block = object.value(QLatin1StringView("content_block")).toObject();
             const QString blockType = block.value(QLatin1StringView("type")).toString();
             if (blockType == QLatin1StringView("text"))
                 emitText(block.value(QLatin1StringView("text")).toString());
             else if (blockType == QLatin1StringView("tool_use"))
                 m_toolAnswered = true;
         } else if (type == QLatin1StringView("content_block_delta")) {
-            const QJsonObject delta = object->value(QLatin1StringView("delta")).toObject();
+            const QJsonObject delta = object.value(QLatin1StringView("delta")).toObject();
             const QString deltaType = delta.value(QLatin1StringView("type")).toString();
             if (deltaType == QLatin1StringView("text_delta")) {
                 emitText(delta.value(QLatin1StringView("text")).toString());
@@ -156,16 +152,16 @@ private:
                 emitText(json);
             }
         } else if (type == QLatin1StringView("message_delta")) {
-            m_stopReason = object->value(QLatin1StringView("delta"))
+            m_stopReason = object.value(QLatin1StringView("delta"))
                                .toObject()
                                .value(QLatin1StringView("stop_reason"))
                                .toString();
-            updateUsage(object->value(QLatin1StringView("usage")).toObject());
+            updateUsage(object.value(QLatin1StringView("usage")).toObject());
         } else if (type == QLatin1StringView("message_stop")) {
             endStream();
         } else if (type == QLatin1StringView("error")) {
             GenerationOutcome error;
-            decodeErrorObject(*object, 0, error);
+            decodeErrorObject(object, 0, error);
             failStream(error.errorClass, error.errorCode, error.errorMessage);
         }
     }

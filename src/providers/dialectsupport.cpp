@@ -93,7 +93,7 @@ SseStreamDecoder::SseStreamDecoder(TextHandler onText)
         if (m_events++ == 0)
             m_head = QByteArray();
         if (!m_ended)
-            onEvent(event);
+            dispatch(event);
     })
 { }
 
@@ -162,16 +162,21 @@ void SseStreamDecoder::failStream(ErrorClass errorClass, QString code, QString m
     m_failed = true;
 }
 
-std::optional<QJsonObject> SseStreamDecoder::eventObject(const SseEvent &event)
+void SseStreamDecoder::dispatch(const SseEvent &event)
 {
+    if (event.isDone()) {
+        onDone();
+        return;
+    }
     QString error;
-    std::optional<QJsonObject> object = parseJsonObject(event.data, &error);
+    const std::optional<QJsonObject> object = parseJsonObject(event.data, &error);
     if (!object) {
         failStream(ErrorClass::MalformedResponse, {},
             QStringLiteral("an event's data is %1: event '%2'")
                 .arg(error, QString::fromUtf8(event.type)));
+        return;
     }
-    return object;
+    onEvent(*object, object->value(QLatin1StringView("type")).toString());
 }
 
 } // namespace sluice

@@ -46,8 +46,12 @@ public:
 protected:
     explicit SseStreamDecoder(TextHandler onText);
 
-    /// One event, only while the stream has not ended.
-    virtual void onEvent(const SseEvent &event) = 0;
+    /// One event's JSON data, only while the stream has not ended (data
+    /// that is not a JSON object fails the stream before this is called).
+    /// `type` is the object's `type` field (empty when absent).
+    virtual void onEvent(const QJsonObject &object, const QString &type) = 0;
+    /// `data: [DONE]`; ignored unless the dialect ends its stream with it.
+    virtual void onDone() { }
     /// The outcome of a stream that ended with its terminal event (not
     /// through failStream): status, finish reason and the like.
     virtual void settle(GenerationOutcome &outcome) = 0;
@@ -65,12 +69,11 @@ protected:
     void endStream() { m_complete = m_ended = true; }
     /// An error event, or an event that is not what the dialect promises.
     void failStream(ErrorClass errorClass, QString code, QString message);
-    /// The event's data as a JSON object; fails the stream when it is not one.
-    [[nodiscard]] std::optional<QJsonObject> eventObject(const SseEvent &event);
-
     GenerationOutcome m_outcome;
 
 private:
+    void dispatch(const SseEvent &event);
+
     TextHandler m_onText;
     SseParser m_parser;
     QByteArray m_head; ///< the first bytes, until an event arrives

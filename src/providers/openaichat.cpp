@@ -4,6 +4,7 @@
 #include "providers/openairesponses.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace sluice {
 
@@ -122,27 +123,22 @@ public:
     explicit ChatStreamDecoder(TextHandler onText) : SseStreamDecoder(std::move(onText)) { }
 
 private:
-    void onEvent(const SseEvent &event) override
+    void onDone() override { endStream(); }
+
+    void onEvent(const QJsonObject &chunk, const QString &) override
     {
-        if (event.isDone()) {
-            endStream();
-            return;
-        }
-        const std::optional<QJsonObject> chunk = eventObject(event);
-        if (!chunk)
-            return;
-        if (carriesError(*chunk)) {
+        if (carriesError(chunk)) {
             HttpResponse errorAnswer;
             errorAnswer.status = 200;
-            errorAnswer.body = event.data;
+            errorAnswer.body = QJsonDocument(chunk).toJson(QJsonDocument::Compact);
             GenerationOutcome error;
             decodeOpenAiError(errorAnswer, error);
             failStream(error.errorClass, error.errorCode, error.errorMessage);
             return;
         }
-        readIdentity(*chunk, m_outcome);
-        readUsage(*chunk, m_outcome);
-        const QJsonObject choice = firstChoice(*chunk);
+        readIdentity(chunk, m_outcome);
+        readUsage(chunk, m_outcome);
+        const QJsonObject choice = firstChoice(chunk);
         const QJsonObject delta = choice.value(QLatin1StringView("delta")).toObject();
         emitText(delta.value(QLatin1StringView("content")).toString());
         m_outcome.refusal += delta.value(QLatin1StringView("refusal")).toString();

@@ -127,27 +127,23 @@ public:
     explicit ResponsesStreamDecoder(TextHandler onText) : SseStreamDecoder(std::move(onText)) { }
 
 private:
-    void onEvent(const SseEvent &event) override
+    void onEvent(const QJsonObject &object, const QString &type) override
     {
-        const std::optional<QJsonObject> object = eventObject(event);
-        if (!object)
-            return;
-        const QString type = object->value(QLatin1StringView("type")).toString();
         if (type == QLatin1StringView("response.output_text.delta")) {
-            emitText(object->value(QLatin1StringView("delta")).toString());
+            emitText(object.value(QLatin1StringView("delta")).toString());
         } else if (type == QLatin1StringView("response.refusal.delta")) {
-            m_outcome.refusal += object->value(QLatin1StringView("delta")).toString();
+            m_outcome.refusal += object.value(QLatin1StringView("delta")).toString();
         } else if (type == QLatin1StringView("response.completed")
             || type == QLatin1StringView("response.failed")
             || type == QLatin1StringView("response.incomplete")) {
-            m_terminal = object->value(QLatin1StringView("response")).toObject();
+            m_terminal = object.value(QLatin1StringView("response")).toObject();
             endStream();
         } else if (type == QLatin1StringView("error")) {
             // The error's fields sit at the top level, or (as recorded by
             // vercel-ai) inside an `error` object.
-            QJsonObject error = object->value(QLatin1StringView("error")).toObject();
+            QJsonObject error = object.value(QLatin1StringView("error")).toObject();
             if (error.isEmpty())
-                error = *object;
+                error = object;
             const QString code = error.value(QLatin1StringView("code")).toString();
             const QString errorType = error.value(QLatin1StringView("type")).toString();
             failStream(classifyOpenAiError(0, code, errorType), code,
