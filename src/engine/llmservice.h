@@ -1,31 +1,66 @@
 #pragma once
 
+#include "core/circuitbreaker.h"
 #include "core/clock.h"
+#include "core/concurrencygate.h"
 #include "core/generation.h"
+#include "core/livemetrics.h"
+#include "core/pricebook.h"
+#include "core/rategate.h"
+#include "core/retrypolicy.h"
+#include "core/schemavalidator.h"
+#include "core/timer.h"
+#include "engine/exchanger.h"
+#include "engine/generationresult.h"
+#include "engine/llmrequest.h"
+#include "engine/resultcache.h"
 #include "providers/httptransport.h"
 #include "providers/provider.h"
 
-#include <QDateTime>
+#include <QHash>
+#include <QLoggingCategory>
 #include <QObject>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 
 namespace sluice {
 
-/// What the pipeline makes of one request: the provider's outcome plus the
-/// timings Sluice measured itself.
-struct GenerationResult
+Q_DECLARE_LOGGING_CATEGORY(lcEngine)
+
+/// How one service gates, retries and caches. One service serves one
+/// provider endpoint, so its gates are that endpoint's.
+struct LlmServiceConfig
 {
-    GenerationOutcome outcome;
-    QDateTime startedAt;    ///< wall-clock time the request was handed to the service
-    double latencyMs = 0.0; ///< from send to the complete answer (monotonic clock)
-    int attempts = 0;       ///< HTTP exchanges made for this request
+    RateLimits rateLimits;  ///< none by default: the server's hints still apply
+    int maxConcurrent = 16; ///< requests in flight at once
+    RetryConfig retry;
+    RetryPolicy::RandomSource random; ///< for backoff jitter; empty: a real one
+    CircuitBreakerConfig breaker;
+    HttpTransport::Timeouts timeouts;
+    /// A budget's estimate when a request sets no max output tokens.
+    int defaultOutputEstimate = 4096;
+    /// Hedging waits for this many answers before it trusts the p95.
+    int hedgeMinSamples = 20;
+    int cacheEntries = 1000;
+    std::chrono::seconds cacheTtl = std::chrono::hours(24);
+    QString cacheDirectory; ///< empty: the cache lives in memory only
 };
 
-/// The request pipeline shared by the GUI, the CLI and the tests: encode,
-/// send, decode, measure. Asynchronous: `submit` returns at once and the
-/// callback runs later on this object's thread.
+/// Identifies a submitted request, for cancel().
+struct RequestHandle
+{
+    quint64 id = 0;
+    [[nodiscard]] bool isValid() const { return id != 0; }
+};
+
+/// The request pipeline shared by the GUI, the CLI and the tests
+/// (docs/architecture.md, "A request's journey"): render, fingerprint,
+/// cache, budget, concurrency gate, rate gate, circuit breaker, send,
+/// decode, settle or compensate, validate, repair, retry, metrics, cost,
+/// trace. Asynchronous: submit() returns at once and the callback runs
+/// exactly once, later, on this object's thread. Single-threaded.
 class LlmService : public QObject
 {
     Q_OBJECT
@@ -33,20 +68,79 @@ class LlmService : public QObject
 public:
     using Callback = std::function<void(const GenerationResult &)>;
 
+    /// Real timers and HTTP, default configuration.
     LlmService(
         std::shared_ptr<const Provider> provider, const Clock &clock, QObject *parent = nullptr);
+    /// `timers` must share `clock` and outlive the service; `exchanger`
+    /// empty means HTTP through the service's own transport.
+    LlmService(std::shared_ptr<const Provider> provider, const Clock &clock, TimerFactory &timers,
+        LlmServiceConfig config, std::unique_ptr<Exchanger> exchanger = {},
+        QObject *parent = nullptr);
+    ~LlmService() override;
 
-    void setTimeouts(HttpTransport::Timeouts timeouts) { m_timeouts = timeouts; }
+    void setTimeouts(HttpTransport::Timeouts timeouts) { m_config.timeouts = timeouts; }
+    /// The table costs are computed with (the built-in one by default).
+    void setPriceBook(std::shared_ptr<const PriceBook> book) { m_prices = std::move(book); }
+
     [[nodiscard]] const Provider &provider() const { return *m_provider; }
+    [[nodiscard]] RateGate &rateGate() { return m_rateGate; }
+    [[nodiscard]] const ConcurrencyGate &concurrencyGate() const { return m_concurrency; }
+    [[nodiscard]] const LiveMetrics &metrics() const { return m_metrics; }
+    [[nodiscard]] const PriceBook *priceBook() const { return m_prices.get(); }
+    /// Requests submitted and not yet called back.
+    [[nodiscard]] int pending() const { return int(m_jobs.size()); }
 
-    /// Sends `request`; `done` runs exactly once with the result.
-    void submit(const GenerationRequest &request, Callback done);
+    /// Runs the whole pipeline for `request`.
+    RequestHandle submit(const LlmRequest &request, Callback done);
+    /// The simple path: an already rendered request, no schema handling
+    /// beyond what it carries, default limits.
+    RequestHandle submit(const GenerationRequest &request, Callback done);
+    /// Cancels a request: waiters leave the gates without a trace, an
+    /// exchange in flight is aborted and accounted. The callback then runs
+    /// with Cancelled. False when the request is unknown or already done.
+    bool cancel(RequestHandle handle);
 
 private:
+    struct Job;
+    struct Flight;
+
+    void start(quint64 jobId);
+    void startAttempt(Job &job, AttemptKind kind, const GenerationRequest &request);
+    void onSlot(quint64 jobId, quint64 flightId);
+    void onTicket(quint64 jobId, quint64 flightId, RateGate::Ticket ticket);
+    void onAnswer(quint64 jobId, quint64 flightId, const HttpResponse &response);
+    void decide(Job &job, Flight &flight, const GenerationOutcome &outcome);
+    /// Validates and repairs a completed answer; `flight` null: no re-ask (a cache hit).
+    void accept(Job &job, const GenerationOutcome &outcome, const Flight *flight);
+    void scheduleRetry(Job &job, Duration delay, const GenerationRequest &request);
+    void armHedge(Job &job, const Flight &flight);
+    void withdraw(Job &job, Flight &flight);
+    void finish(Job &job, GenerationResult::Status status);
+    void deliverIfSettled(quint64 jobId);
+    [[nodiscard]] std::int64_t estimateTokens(const GenerationRequest &request) const;
+    [[nodiscard]] Cost estimateCost(const GenerationRequest &request) const;
+    [[nodiscard]] MetricsKey metricsKey(const Job &job) const;
+    [[nodiscard]] std::optional<SchemaValidator> validatorFor(
+        const QJsonObject &schema, QString *error);
+
     std::shared_ptr<const Provider> m_provider;
     const Clock &m_clock;
-    HttpTransport m_transport;
-    HttpTransport::Timeouts m_timeouts;
+    std::unique_ptr<TimerFactory> m_ownTimers;
+    TimerFactory &m_timers;
+    LlmServiceConfig m_config;
+    HttpTransport *m_transport = nullptr;
+    std::unique_ptr<Exchanger> m_exchanger;
+    RateGate m_rateGate;
+    ConcurrencyGate m_concurrency;
+    RetryPolicy m_retry;
+    CircuitBreakers m_breakers;
+    LiveMetrics m_metrics;
+    std::shared_ptr<const PriceBook> m_prices;
+    ResultCache m_cache;
+    QHash<QByteArray, SchemaValidator> m_validators; ///< by canonical schema JSON
+    QHash<quint64, std::shared_ptr<Job>> m_jobs;
+    QHash<QString, quint64> m_leaders; ///< fingerprint -> job sending it
+    quint64 m_nextId = 1;
 };
 
 } // namespace sluice

@@ -1,0 +1,418 @@
+// The request pipeline against scripted answers (FakeExchanger): cost,
+// budget, validation and repair, retries, cancellation, hedging, traces.
+#include "core/cost.h"
+#include "core/outputrepair.h"
+#include "engine/llmservice.h"
+#include "fakeexchanger.h"
+#include "pipelinetest.h"
+#include "providers/openairesponses.h"
+
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace sluice;
+using namespace sluice::test;
+
+namespace {
+
+const QJsonObject kSchema = QJsonDocument::fromJson(R"({
+    "type": "object",
+    "properties": {"a": {"type": "integer"}},
+    "required": ["a"],
+    "additionalProperties": false
+})")
+                                .object();
+
+struct Fixture
+{
+    explicit Fixture(LlmServiceConfig config = {})
+    {
+        auto owned = std::make_unique<FakeExchanger>();
+        fake = owned.get();
+        service = std::make_unique<LlmService>(
+            std::make_shared<OpenAiResponsesProvider>(
+                QUrl(QStringLiteral("http://127.0.0.1:9/v1")), QByteArray("sk-test-secret")),
+            SteadyClock::instance(), timers, std::move(config), std::move(owned));
+    }
+
+    QtTimerFactory timers;
+    FakeExchanger *fake = nullptr;
+    std::unique_ptr<LlmService> service;
+};
+
+LlmRequest simpleRequest(const QString &prompt = QStringLiteral("Say hello to {{name}}"))
+{
+    LlmRequest request;
+    request.model = QStringLiteral("gpt-5-mini");
+    request.promptTemplate = prompt;
+    request.variables = {{QStringLiteral("name"), QStringLiteral("Ada")}};
+    request.operation = QStringLiteral("greet");
+    return request;
+}
+
+QJsonObject sentBody(const HttpRequest &request)
+{
+    return QJsonDocument::fromJson(request.body).object();
+}
+
+} // namespace
+
+class TestPipeline : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void rendersTemplatesAndRecordsUnusedVariables()
+    {
+        Fixture f;
+        LlmRequest request = simpleRequest();
+        request.instructionsTemplate = QStringLiteral("Be brief.");
+        request.variables.insert(QStringLiteral("unused"), QStringLiteral("x"));
+        const auto result = runBlocking(*f.service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Ok);
+        QCOMPARE(f.fake->requests.size(), 1);
+        const QJsonObject body = sentBody(f.fake->requests.first());
+        QCOMPARE(
+            body.value(QStringLiteral("input")).toString(), QStringLiteral("Say hello to Ada"));
+        QCOMPARE(
+            body.value(QStringLiteral("instructions")).toString(), QStringLiteral("Be brief."));
+        QCOMPARE(result->warnings.size(), 1);
+        QVERIFY(result->warnings.first().contains(QStringLiteral("unused")));
+        QCOMPARE(result->text, QStringLiteral("hello"));
+        QCOMPARE(result->requestId, QStringLiteral("req_fake"));
+        QCOMPARE(result->attempts.size(), 1);
+        QVERIFY(result->attempts.first().reachedServer);
+        QVERIFY(!result->ttftMs.has_value());
+    }
+
+    void missingVariableFailsBeforeSending()
+    {
+        Fixture f;
+        LlmRequest request = simpleRequest(QStringLiteral("Weather in {{city}} for {{name}}"));
+        const auto result = runBlocking(*f.service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Failed);
+        QVERIFY2(result->errorMessage.contains(QStringLiteral("city")),
+            qPrintable(result->errorMessage));
+        QCOMPARE(f.fake->requests.size(), 0);
+        QCOMPARE(f.service->rateGate().snapshot().requestsInWindow, 0);
+    }
+
+    void costOfCachedAndReasoningTokensIsExact()
+    {
+        Fixture f;
+        f.fake->script = {FakeExchanger::completed(
+            QStringLiteral("ok"), QStringLiteral("gpt-5-mini-2025-08-07"), 1000, 400, 500, 200)};
+        const auto result = runBlocking(*f.service, simpleRequest());
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Ok);
+        // gpt-5-mini: input 0.25, cached 0.025, output 2.00 $/Mtok; reasoning is part of output.
+        const PicoAmount expected = 600 * 250'000LL + 400 * 25'000LL + 500 * 2'000'000LL;
+        QVERIFY(result->cost.known());
+        QCOMPARE(*result->cost.pico, expected);
+        QCOMPARE(result->cost.pricedAs, QStringLiteral("gpt-5-mini"));
+        QCOMPARE(result->priceTableVersion, f.service->priceBook()->version());
+        QCOMPARE(result->cost.tableVersion, f.service->priceBook()->version());
+        QCOMPARE(result->usage.cached, 400);
+        QCOMPARE(result->usage.reasoning, 200);
+        const MetricsSnapshot metrics = f.service->metrics().total();
+        QCOMPARE(metrics.sent, 1);
+        QCOMPARE(metrics.received, 1);
+        QCOMPARE(metrics.tokens.input, 1000);
+    }
+
+    void unknownModelCostIsNull()
+    {
+        Fixture f;
+        f.fake->script
+            = {FakeExchanger::completed(QStringLiteral("ok"), QStringLiteral("mystery-1"))};
+        LlmRequest request = simpleRequest();
+        request.model = QStringLiteral("mystery-1");
+        const auto result = runBlocking(*f.service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Ok);
+        QVERIFY(!result->cost.known());
+        QVERIFY(!result->cost.unknownReason.isEmpty());
+        QCOMPARE(f.service->metrics().total().receivedWithUnknownCost, 1);
+    }
+
+    void budgetCapStopsDispatchOnTheEstimate()
+    {
+        Fixture f;
+        // Each estimate: 1000 output tokens at 2.00 $/Mtok (+ a few input tokens) ~ $0.002.
+        auto budget = std::make_shared<Budget>(picoFromUnits(0.003));
+        LlmRequest request = simpleRequest();
+        request.maxOutputTokens = 1000;
+        request.budget = budget;
+        std::vector<GenerationResult> results;
+        for (int i = 0; i < 3; ++i)
+            f.service->submit(request, [&](const GenerationResult &r) { results.push_back(r); });
+        QTRY_COMPARE_WITH_TIMEOUT(int(results.size()), 3, 10'000);
+        int ok = 0;
+        int stopped = 0;
+        for (const GenerationResult &r : results) {
+            if (r.status == GenerationResult::Status::Ok)
+                ++ok;
+            if (r.status == GenerationResult::Status::BudgetExceeded) {
+                ++stopped;
+                QVERIFY(!r.errorMessage.isEmpty());
+                QVERIFY(r.attempts.isEmpty());
+            }
+        }
+        QCOMPARE(ok, 1);
+        QCOMPARE(stopped, 2);
+        QCOMPARE(f.fake->requests.size(), 1);
+        QVERIFY(budget->spent() <= *budget->cap());
+        QCOMPARE(budget->reserved(), 0);
+        // The one sent was settled at its actual cost (100 in, 20 out).
+        QCOMPARE(budget->spent(), 100 * 250'000LL + 20 * 2'000'000LL);
+    }
+
+    void repairLadderFixesFencedJsonWithoutANewRequest()
+    {
+        Fixture f;
+        f.fake->script = {
+            FakeExchanger::completed(QStringLiteral("Here you go:\n```json\n{\"a\": 7}\n```\n"))};
+        LlmRequest request = simpleRequest();
+        request.outputSchema = kSchema;
+        const auto result = runBlocking(*f.service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Ok);
+        QCOMPARE(f.fake->requests.size(), 1);
+        QVERIFY(result->output);
+        QCOMPARE(result->output->toObject().value(QStringLiteral("a")).toInt(), 7);
+        QCOMPARE(result->repairStep, repairStepName(RepairStep::StripCodeFences));
+        QCOMPARE(result->trace.count(QStringLiteral("validation")), 1);
+        QCOMPARE(result->trace.count(QStringLiteral("repair")), 1);
+    }
+
+    void reaskCarriesTheValidationErrors()
+    {
+        Fixture f;
+        f.fake->script = {FakeExchanger::completed(QStringLiteral("{\"a\": \"seven\"}")),
+            FakeExchanger::completed(QStringLiteral("{\"a\": 7}"))};
+        LlmRequest request = simpleRequest();
+        request.outputSchema = kSchema;
+        request.maxRepairReasks = 1;
+        const auto result = runBlocking(*f.service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Ok);
+        QCOMPARE(f.fake->requests.size(), 2);
+        QCOMPARE(result->attempts.size(), 2);
+        QCOMPARE(result->attempts.at(1).kind, AttemptKind::Reask);
+        const QString again
+            = sentBody(f.fake->requests.at(1)).value(QStringLiteral("input")).toString();
+        QVERIFY2(again.contains(QStringLiteral("/a")), qPrintable(again));
+        // Both attempts are billed, each on its own line.
+        QVERIFY(result->attempts.at(0).cost.known() && result->attempts.at(1).cost.known());
+        QCOMPARE(*result->cost.pico, *result->attempts.at(0).cost.pico * 2);
+    }
+
+    void invalidOutputWithoutReaskIsReported()
+    {
+        Fixture f;
+        f.fake->script = {FakeExchanger::completed(QStringLiteral("{\"a\": \"seven\"}"))};
+        LlmRequest request = simpleRequest();
+        request.outputSchema = kSchema;
+        const auto result = runBlocking(*f.service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::InvalidOutput);
+        QCOMPARE(f.fake->requests.size(), 1);
+        QVERIFY(!result->validationErrors.isEmpty());
+        QVERIFY(result->validationErrors.first().startsWith(QStringLiteral("/a")));
+    }
+
+    void strictOnlyWhenTheLinterPasses()
+    {
+        Fixture f;
+        LlmRequest request = simpleRequest();
+        request.outputSchema = kSchema;
+        f.fake->defaultReply = FakeExchanger::completed(QStringLiteral("{\"a\": 1}"));
+        auto result = runBlocking(*f.service, request);
+        QVERIFY(result);
+        QCOMPARE(result->warnings, QStringList());
+        auto format = sentBody(f.fake->requests.last())
+                          .value(QStringLiteral("text"))
+                          .toObject()
+                          .value(QStringLiteral("format"))
+                          .toObject();
+        QCOMPARE(format.value(QStringLiteral("strict")).toBool(), true);
+
+        QJsonObject loose = kSchema;
+        loose.remove(QStringLiteral("additionalProperties"));
+        request.outputSchema = loose;
+        result = runBlocking(*f.service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Ok);
+        QVERIFY(!result->warnings.isEmpty());
+        QVERIFY(result->warnings.first().contains(QStringLiteral("additional-properties")));
+        format = sentBody(f.fake->requests.last())
+                     .value(QStringLiteral("text"))
+                     .toObject()
+                     .value(QStringLiteral("format"))
+                     .toObject();
+        QCOMPARE(format.value(QStringLiteral("strict")).toBool(true), false);
+    }
+
+    void retryAfter429ObeysTheHintAndTheGateCountsBoth()
+    {
+        LlmServiceConfig config;
+        config.rateLimits.requestsPerMinute = 100;
+        Fixture f(config);
+        f.fake->script
+            = {FakeExchanger::rateLimited(150), FakeExchanger::completed(QStringLiteral("ok"))};
+        const auto result = runBlocking(*f.service, simpleRequest());
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Ok);
+        QCOMPARE(result->attempts.size(), 2);
+        QCOMPARE(result->attempts.at(0).errorClass, ErrorClass::RateLimited);
+        QCOMPARE(result->attempts.at(0).httpStatus, 429);
+        QCOMPARE(result->attempts.at(1).kind, AttemptKind::Retry);
+        const Span *backoff = result->trace.find(QStringLiteral("backoff"));
+        QVERIFY(backoff);
+        QCOMPARE(backoff->attributes.value(QStringLiteral("delay_ms")).toDouble(), 150.0);
+        QVERIFY(backoff->durationMs().value_or(0) >= 140.0);
+        // The failed attempt reached the server: it still counts in the window.
+        QCOMPARE(f.service->rateGate().snapshot().requestsInWindow, 2);
+        const MetricsSnapshot metrics = f.service->metrics().total();
+        QCOMPARE(metrics.sent, 2);
+        QCOMPARE(metrics.failedWith(ErrorClass::RateLimited), 1);
+    }
+
+    void quotaExhaustedIsFinal()
+    {
+        Fixture f;
+        FakeExchanger::Reply quota = FakeExchanger::rateLimited(10);
+        quota.body
+            = R"({"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}})";
+        f.fake->script = {quota};
+        const auto result = runBlocking(*f.service, simpleRequest());
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Failed);
+        QCOMPARE(result->errorClass, ErrorClass::QuotaExhausted);
+        QCOMPARE(f.fake->requests.size(), 1);
+    }
+
+    void refusedConnectionIsCompensated()
+    {
+        LlmServiceConfig config;
+        config.rateLimits.requestsPerMinute = 100;
+        Fixture f(config);
+        LlmRequest request = simpleRequest();
+        request.maxAttempts = 1;
+        f.fake->script = {FakeExchanger::Reply {}};
+        f.fake->script.first().reaches = false;
+        const auto result = runBlocking(*f.service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Failed);
+        QCOMPARE(result->errorClass, ErrorClass::Network);
+        QVERIFY(!result->attempts.first().reachedServer);
+        QCOMPARE(f.service->rateGate().snapshot().requestsInWindow, 0);
+        QCOMPARE(f.service->metrics().total().sent, 0);
+        QCOMPARE(*result->cost.pico, 0);
+    }
+
+    void cancelledQueuedRequestLeavesNoTrace()
+    {
+        LlmServiceConfig config;
+        config.maxConcurrent = 1;
+        config.rateLimits.requestsPerMinute = 100;
+        Fixture f(config);
+        FakeExchanger::Reply held = FakeExchanger::completed(QStringLiteral("first"));
+        held.hold = true;
+        f.fake->script = {held};
+
+        std::optional<GenerationResult> first;
+        f.service->submit(simpleRequest(), [&](const GenerationResult &r) { first = r; });
+        QTRY_COMPARE(f.fake->inFlight(), 1);
+        const RateGateSnapshot before = f.service->rateGate().snapshot();
+        const int inUseBefore = f.service->concurrencyGate().inUse();
+
+        std::optional<GenerationResult> second;
+        int secondCalls = 0;
+        const RequestHandle handle
+            = f.service->submit(simpleRequest(), [&](const GenerationResult &r) {
+                  ++secondCalls;
+                  second = r;
+              });
+        QTRY_COMPARE(f.service->concurrencyGate().queued(Priority::Interactive), 1);
+        QVERIFY(f.service->cancel(handle));
+        QVERIFY(!f.service->cancel(handle));
+        QTRY_COMPARE(secondCalls, 1);
+        QCOMPARE(second->status, GenerationResult::Status::Cancelled);
+
+        QCOMPARE(f.service->concurrencyGate().queued(Priority::Interactive), 0);
+        QCOMPARE(f.service->concurrencyGate().inUse(), inUseBefore);
+        const RateGateSnapshot after = f.service->rateGate().snapshot();
+        QCOMPARE(after.requestsInWindow, before.requestsInWindow);
+        QCOMPARE(after.tokensInWindow, before.tokensInWindow);
+        QCOMPARE(after.queuedInteractive, 0);
+
+        f.fake->releaseAll();
+        QTRY_VERIFY(first.has_value());
+        QCOMPARE(first->status, GenerationResult::Status::Ok);
+        QCOMPARE(f.fake->requests.size(), 1);
+        QCOMPARE(f.service->concurrencyGate().inUse(), 0);
+        QCOMPARE(secondCalls, 1);
+    }
+
+    void hedgeLoserIsCancelledAndAccounted()
+    {
+        LlmServiceConfig config;
+        config.hedgeMinSamples = 3;
+        config.rateLimits.requestsPerMinute = 1000;
+        Fixture f(config);
+        f.fake->defaultReply.delayMs = 5;
+        for (int i = 0; i < 3; ++i) {
+            const auto warmup = runBlocking(*f.service, simpleRequest());
+            QVERIFY(warmup && warmup->ok());
+        }
+        FakeExchanger::Reply slow = FakeExchanger::completed(QStringLiteral("slow"));
+        slow.hold = true;
+        FakeExchanger::Reply fast = FakeExchanger::completed(QStringLiteral("fast"));
+        f.fake->script = {slow, fast};
+
+        LlmRequest request = simpleRequest();
+        request.hedge = true;
+        const auto result = runBlocking(*f.service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Ok);
+        QCOMPARE(result->text, QStringLiteral("fast"));
+        QCOMPARE(result->attempts.size(), 2);
+        QCOMPARE(result->attempts.at(1).kind, AttemptKind::Hedge);
+        QVERIFY(result->attempts.at(0).cancelled);
+        QVERIFY(result->attempts.at(0).reachedServer);
+        QVERIFY(!result->attempts.at(1).cancelled);
+        QCOMPARE(f.fake->cancels, 1);
+        QCOMPARE(f.fake->inFlight(), 0);
+        QCOMPARE(f.service->concurrencyGate().inUse(), 0);
+        // 3 warm-ups + both copies reached the server: all count in the window.
+        QCOMPARE(f.service->rateGate().snapshot().requestsInWindow, 5);
+        QCOMPARE(f.service->pending(), 0);
+    }
+
+    void traceHasTheStepsAndNoKey()
+    {
+        Fixture f;
+        const auto result = runBlocking(*f.service, simpleRequest());
+        QVERIFY(result);
+        QCOMPARE(result->traceId().size(), 32);
+        for (const QString &name : {QStringLiteral("request"), QStringLiteral("queued"),
+                 QStringLiteral("gate_wait"), QStringLiteral("attempt")}) {
+            const Span *span = result->trace.find(name);
+            QVERIFY2(span, qPrintable(name));
+            QVERIFY2(span->end.has_value(), qPrintable(name));
+            QVERIFY(span->wallStart.isValid());
+        }
+        const Span *attempt = result->trace.find(QStringLiteral("attempt"));
+        QCOMPARE(attempt->parentId, result->trace.find(QStringLiteral("request"))->id);
+        for (const Span &span : result->trace.spans()) {
+            const QByteArray text = QJsonDocument(span.attributes).toJson();
+            QVERIFY(!text.contains("sk-test-secret"));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPipeline)
+#include "tst_pipeline.moc"

@@ -1,0 +1,141 @@
+// The request pipeline over real HTTP against the in-process simulator:
+// nothing is sent for a broken template, identical requests in flight share
+// one exchange, and the result cache (memory and disk) answers without one.
+#include "engine/llmservice.h"
+#include "pipelinetest.h"
+#include "providers/openairesponses.h"
+#include "sim/simserver.h"
+
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace sluice;
+using namespace sluice::test;
+
+namespace {
+
+LlmRequest simRequest()
+{
+    LlmRequest request;
+    request.model = QStringLiteral("sim-small");
+    request.promptTemplate = QStringLiteral("Describe {{thing}} in one sentence.");
+    request.variables = {{QStringLiteral("thing"), QStringLiteral("a river")}};
+    request.useCache = true;
+    return request;
+}
+
+} // namespace
+
+class TestPipelineSim : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<LlmService> makeService(sim::SimServer &server, LlmServiceConfig config = {})
+    {
+        return std::make_unique<LlmService>(
+            std::make_shared<OpenAiResponsesProvider>(server.baseUrl(), QByteArray()),
+            SteadyClock::instance(), m_timers, std::move(config));
+    }
+
+    QtTimerFactory m_timers;
+
+private Q_SLOTS:
+    void missingVariableSendsNothing()
+    {
+        sim::SimServer server;
+        QVERIFY(server.listen());
+        auto service = makeService(server);
+        LlmRequest request = simRequest();
+        request.promptTemplate = QStringLiteral("Describe {{thing}} near {{place}}.");
+        const auto result = runBlocking(*service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Failed);
+        QVERIFY(result->errorMessage.contains(QStringLiteral("place")));
+        QCOMPARE(server.requestCount(), 0);
+    }
+
+    void schemaAnswerIsValidatedEndToEnd()
+    {
+        sim::SimServer server;
+        QVERIFY(server.listen());
+        auto service = makeService(server);
+        LlmRequest request = simRequest();
+        request.useCache = false;
+        request.outputSchema = QJsonDocument::fromJson(R"({"type":"object",
+            "properties":{"name":{"type":"string"},"size":{"type":"integer"}},
+            "required":["name","size"],"additionalProperties":false})")
+                                   .object();
+        const auto result = runBlocking(*service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Ok);
+        QVERIFY(result->output && result->output->isObject());
+        QVERIFY(result->outcome.hasUsage);
+        QVERIFY(result->cost.known()); // sim-small has invented prices in the table
+        QCOMPARE(server.requestCount(), 1);
+    }
+
+    void identicalRequestsInFlightShareOneExchange()
+    {
+        sim::SimConfig config;
+        config.latency = std::chrono::milliseconds(200);
+        sim::SimServer server(config);
+        QVERIFY(server.listen());
+        auto service = makeService(server);
+        const int n = 5;
+        QList<GenerationResult> results;
+        for (int i = 0; i < n; ++i)
+            service->submit(simRequest(), [&](const GenerationResult &r) { results.append(r); });
+        QTRY_COMPARE_WITH_TIMEOUT(results.size(), n, 10'000);
+        QCOMPARE(server.requestCount(), 1);
+        int coalesced = 0;
+        for (const GenerationResult &r : std::as_const(results)) {
+            QCOMPARE(r.status, GenerationResult::Status::Ok);
+            QCOMPARE(r.text, results.first().text);
+            coalesced += r.coalesced ? 1 : 0;
+        }
+        QCOMPARE(coalesced, n - 1);
+        QCOMPARE(service->metrics().total().sent, 1);
+    }
+
+    void cacheHitSendsNothing()
+    {
+        sim::SimServer server;
+        QVERIFY(server.listen());
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        LlmServiceConfig config;
+        config.cacheDirectory = dir.path();
+        auto service = makeService(server, config);
+        const auto first = runBlocking(*service, simRequest());
+        QVERIFY(first && first->ok());
+        QVERIFY(!first->fromCache);
+        QCOMPARE(server.requestCount(), 1);
+
+        const auto second = runBlocking(*service, simRequest());
+        QVERIFY(second && second->ok());
+        QVERIFY(second->fromCache);
+        QCOMPARE(second->text, first->text);
+        QCOMPARE(*second->cost.pico, 0);
+        QCOMPARE(server.requestCount(), 1);
+
+        // A new service (a new process) finds it on disk.
+        auto restarted = makeService(server, config);
+        const auto third = runBlocking(*restarted, simRequest());
+        QVERIFY(third && third->ok());
+        QVERIFY(third->fromCache);
+        QCOMPARE(third->text, first->text);
+        QCOMPARE(server.requestCount(), 1);
+
+        // Without the opt-in, the same request is sent.
+        LlmRequest uncached = simRequest();
+        uncached.useCache = false;
+        const auto fourth = runBlocking(*service, uncached);
+        QVERIFY(fourth && fourth->ok());
+        QCOMPARE(server.requestCount(), 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPipelineSim)
+#include "tst_pipeline_sim.moc"
