@@ -800,8 +800,11 @@ void LlmService::finish(Job &job, GenerationResult::Status status)
         return;
     job.decided = true;
     job.result.status = status;
-    job.backoffTimer.reset();
-    job.hedgeTimer.reset();
+    // Stopped, not destroyed: finish() may run inside one of their callbacks.
+    if (job.backoffTimer)
+        job.backoffTimer->stop();
+    if (job.hedgeTimer)
+        job.hedgeTimer->stop();
     if (job.backoffSpan)
         job.result.trace.end(job.backoffSpan);
     deliverIfSettled(job.id);
@@ -875,6 +878,10 @@ void LlmService::deliverIfSettled(quint64 jobId)
         deliveries.append({follower->done, shared});
     }
     m_jobs.remove(jobId);
+    // The job (and its timers) dies from the event loop, not inside one of
+    // its own timer callbacks.
+    QMetaObject::invokeMethod(
+        this, [held] {}, Qt::QueuedConnection);
     for (auto &[done, delivered] : deliveries) {
         QMetaObject::invokeMethod(
             this, [done, delivered] { done(delivered); }, Qt::QueuedConnection);
