@@ -1,9 +1,12 @@
-// Every sluice-sim fault through the real path: HttpTransport -> the
-// Responses decoder -> RetryPolicy. Each fault must end in the right error
-// class and the right retry decision, and the simulator must have seen
-// exactly the attempts the client counted.
+// Every sluice-sim fault through the real path: HttpTransport -> a dialect's
+// decoder -> RetryPolicy, plain (Responses) and streamed (all three dialects,
+// requests encoded by the providers themselves). Each fault must end in the
+// right error class and the right retry decision, and the simulator must
+// have seen exactly the attempts the client counted.
 #include "core/retrypolicy.h"
+#include "providers/anthropic.h"
 #include "providers/httptransport.h"
+#include "providers/openaichat.h"
 #include "providers/openairesponses.h"
 #include "sim/simserver.h"
 
@@ -20,6 +23,35 @@ using Status = GenerationOutcome::Status;
 Q_DECLARE_METATYPE(sluice::ErrorClass)
 Q_DECLARE_METATYPE(sluice::RetryDecision::Reason)
 Q_DECLARE_METATYPE(sluice::GenerationOutcome::Status)
+
+namespace {
+
+std::unique_ptr<Provider> providerFor(const QString &dialect, const QUrl &baseUrl)
+{
+    if (dialect == QLatin1String("chat"))
+        return std::make_unique<OpenAiChatProvider>(baseUrl, QByteArray());
+    if (dialect == QLatin1String("messages"))
+        return std::make_unique<AnthropicProvider>(baseUrl, QByteArray());
+    return std::make_unique<OpenAiResponsesProvider>(baseUrl, QByteArray());
+}
+
+HttpTransport::Timeouts shortTimeouts()
+{
+    HttpTransport::Timeouts timeouts;
+    timeouts.firstByte = 300ms;
+    timeouts.idle = 300ms;
+    timeouts.total = 10s;
+    return timeouts;
+}
+
+RetryDecision decideRetry(const GenerationOutcome &outcome)
+{
+    const RetryPolicy policy(SteadyClock::instance(), RetryConfig {}, [] { return 0.5; });
+    return policy.decide(
+        AttemptFailure {outcome.errorClass, outcome.hints, 0, SteadyClock::instance().now() + 60s});
+}
+
+} // namespace
 
 class TestFaults : public QObject
 {
@@ -73,10 +105,7 @@ private Q_SLOTS:
         QVERIFY(server.scriptFaults({fault}));
 
         HttpTransport transport;
-        HttpTransport::Timeouts timeouts;
-        timeouts.firstByte = 300ms;
-        timeouts.idle = 300ms;
-        timeouts.total = 10s;
+        const HttpTransport::Timeouts timeouts = shortTimeouts();
         int sends = 0;
         HttpTransport::StreamHandlers counting;
         counting.sent = [&sends] { ++sends; };
@@ -104,9 +133,99 @@ private Q_SLOTS:
         if (errorClass == ErrorClass::None)
             return;
 
-        const RetryPolicy policy(SteadyClock::instance(), RetryConfig {}, [] { return 0.5; });
-        const RetryDecision decision = policy.decide(AttemptFailure {
-            outcome.errorClass, outcome.hints, 0, SteadyClock::instance().now() + 60s});
+        const RetryDecision decision = decideRetry(outcome);
+        QCOMPARE(decision.retry, retry);
+        QCOMPARE(decision.reason, reason);
+    }
+
+    void streamedFaultEndsInClassAndDecision_data()
+    {
+        QTest::addColumn<QString>("dialect");
+        QTest::addColumn<QString>("fault");
+        QTest::addColumn<Status>("status");
+        QTest::addColumn<ErrorClass>("errorClass");
+        QTest::addColumn<bool>("retry");
+        QTest::addColumn<Reason>("reason");
+
+        for (const char *dialect : {"responses", "chat", "messages"}) {
+            const bool anthropic = qstrcmp(dialect, "messages") == 0;
+            auto row = [dialect](const char *fault, Status status, ErrorClass errorClass,
+                           bool retry, Reason reason) {
+                QTest::addRow("%s %s", dialect, fault)
+                    << QString::fromLatin1(dialect) << QString::fromLatin1(fault) << status
+                    << errorClass << retry << reason;
+            };
+            row("none", Status::Completed, ErrorClass::None, false, Reason::FinalClass);
+            row("http500", Status::Failed, ErrorClass::Server, true, Reason::Backoff);
+            row("http503", Status::Failed, ErrorClass::Server, true, Reason::Backoff);
+            row("overloaded", Status::Failed, ErrorClass::Overloaded, true, Reason::Backoff);
+            row("rate_limited", Status::Failed, ErrorClass::RateLimited, true, Reason::ServerHint);
+            // Anthropic has no quota 429: an empty balance is a 400.
+            row("insufficient_quota", Status::Failed,
+                anthropic ? ErrorClass::BadRequest : ErrorClass::QuotaExhausted, false,
+                Reason::FinalClass);
+            row("reset", Status::Failed, ErrorClass::Network, true, Reason::Backoff);
+            row("stall_headers", Status::Failed, ErrorClass::Timeout, true, Reason::Backoff);
+            row("stall_stream", Status::Failed, ErrorClass::Timeout, true, Reason::Backoff);
+            row("truncate", Status::Failed, ErrorClass::TruncatedStream, true, Reason::Backoff);
+            row("malformed_json", Status::Failed, ErrorClass::MalformedResponse, false,
+                Reason::FinalClass);
+            row("refusal", Status::Refused, ErrorClass::Refused, false, Reason::FinalClass);
+            row("incomplete", Status::Incomplete, ErrorClass::Incomplete, false,
+                Reason::FinalClass);
+            row("schema_invalid", Status::Completed, ErrorClass::None, false, Reason::FinalClass);
+        }
+    }
+
+    void streamedFaultEndsInClassAndDecision()
+    {
+        QFETCH(QString, dialect);
+        QFETCH(QString, fault);
+        QFETCH(Status, status);
+        QFETCH(ErrorClass, errorClass);
+        QFETCH(bool, retry);
+        QFETCH(Reason, reason);
+
+        sim::SimServer server;
+        QVERIFY(server.listen());
+        QVERIFY(server.scriptFaults({fault}));
+        const auto provider = providerFor(dialect, server.baseUrl());
+        GenerationRequest generation;
+        generation.model = QStringLiteral("sim-small");
+        generation.input = QStringLiteral("Name a river.");
+        generation.maxOutputTokens = 200;
+        generation.stream = true;
+
+        QString streamedText;
+        const auto decoder = provider->createStreamDecoder(
+            [&streamedText](const QString &delta) { streamedText += delta; });
+        HttpTransport transport;
+        int sends = 0;
+        HttpTransport::StreamHandlers stream;
+        stream.sent = [&sends] { ++sends; };
+        stream.data = [&decoder](const QByteArray &bytes) { decoder->feed(bytes); };
+        std::optional<HttpResponse> response;
+        transport.post(
+            provider->encode(generation), shortTimeouts(),
+            [&response](HttpResponse r) { response = std::move(r); }, stream);
+        QTRY_VERIFY_WITH_TIMEOUT(response.has_value(), 10'000);
+
+        const GenerationOutcome outcome = decoder->finish(*response);
+        QCOMPARE(outcome.status, status);
+        QCOMPARE(outcome.errorClass, errorClass);
+        QCOMPARE(sends, 1);
+        QCOMPARE(server.requestCount(), 1);
+        const QJsonObject logged = server.log().at(0).toObject();
+        QCOMPARE(logged.value(QStringLiteral("dialect")).toString(), dialect);
+        QVERIFY(logged.value(QStringLiteral("stream")).toBool());
+        if (status == Status::Completed) {
+            QVERIFY(!outcome.text.isEmpty());
+            QCOMPARE(streamedText, outcome.text);
+            QVERIFY(outcome.hasUsage);
+        }
+        if (errorClass == ErrorClass::None)
+            return;
+        const RetryDecision decision = decideRetry(outcome);
         QCOMPARE(decision.retry, retry);
         QCOMPARE(decision.reason, reason);
     }
