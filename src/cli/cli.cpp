@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include "cli/keyscommand.h"
 #include "cli/lintschemacommand.h"
 #include "cli/output.h"
 #include "cli/runcommand.h"
@@ -17,6 +18,7 @@ Commands:
   run          send one prompt and print the answer
   validate     check a JSON document against a JSON Schema
   lint-schema  explain why a schema is not accepted in a provider's strict mode
+  keys         save, check or remove an API key in the system keychain
 
 Run `sluice-cli <command> --help` for a command's options.
 )";
@@ -47,9 +49,12 @@ int runCli(const QStringList &arguments)
         return validateCommand(commandArguments);
     if (command == u"lint-schema")
         return lintSchemaCommand(commandArguments);
+    if (command == u"keys")
+        return keysCommand(commandArguments);
 
-    printError(QStringLiteral("unknown command '%1'; the commands are: run, validate, lint-schema")
-                   .arg(command));
+    printError(
+        QStringLiteral("unknown command '%1'; the commands are: run, validate, lint-schema, keys")
+            .arg(command));
     return ExitUsage;
 }
 

@@ -1,8 +1,12 @@
 #include "cli/runcommand.h"
 
 #include "cli/cli.h"
+#include "cli/keyscommand.h"
 #include "cli/output.h"
+#include "core/redaction.h"
 #include "engine/llmservice.h"
+#include "engine/secrets/privacysettings.h"
+#include "providers/endpointpolicy.h"
 #include "providers/openairesponses.h"
 
 #include <QCommandLineParser>
@@ -23,6 +27,9 @@ struct RunOptions
 {
     QUrl baseUrl;
     QString apiKeyEnv;
+    QString keyStore;
+    QString caBundle;
+    PrivacySettings privacy;
     GenerationRequest request;
     int timeoutSeconds = kDefaultTimeoutSeconds;
 };
@@ -112,6 +119,17 @@ std::optional<RunOptions> parseRunOptions(const QStringList &arguments)
         {QStringLiteral("api-key-env"),
             QStringLiteral("Environment variable holding the API key (default OPENAI_API_KEY)."),
             QStringLiteral("VAR")},
+        {QStringLiteral("key-store"),
+            QStringLiteral("Where to look for the key when the variable is unset: keychain "
+                           "(default) or file (a 0600 file, not encrypted)."),
+            QStringLiteral("KIND")},
+        {QStringLiteral("ca-bundle"),
+            QStringLiteral("Also trust the CA certificates in this PEM file (corporate proxy)."),
+            QStringLiteral("FILE")},
+        {QStringLiteral("store"),
+            QStringLiteral("Let the provider keep the response (sends store: true).")},
+        {QStringLiteral("no-content"),
+            QStringLiteral("Keep prompts and outputs out of the run store (metrics only).")},
     });
 
     if (!parser.parse(arguments)) {
@@ -171,6 +189,19 @@ std::optional<RunOptions> parseRunOptions(const QStringList &arguments)
     options.apiKeyEnv = parser.isSet(QStringLiteral("api-key-env"))
         ? parser.value(QStringLiteral("api-key-env"))
         : QStringLiteral("OPENAI_API_KEY");
+    options.keyStore = parser.isSet(QStringLiteral("key-store"))
+        ? parser.value(QStringLiteral("key-store"))
+        : QStringLiteral("keychain");
+    if (options.keyStore != u"keychain" && options.keyStore != u"file") {
+        printError(
+            QStringLiteral("--key-store takes keychain or file, not '%1'").arg(options.keyStore));
+        return std::nullopt;
+    }
+    options.caBundle = parser.value(QStringLiteral("ca-bundle"));
+    options.privacy.providerStore = parser.isSet(QStringLiteral("store"));
+    // Honoured by the run store (a later issue); a single run persists nothing.
+    options.privacy.keepPromptsAndOutputs = !parser.isSet(QStringLiteral("no-content"));
+    options.request.store = options.privacy.providerStore;
     return options;
 }
 
@@ -183,9 +214,10 @@ QString adviceFor(ErrorClass errorClass, const RunOptions &options)
     case ErrorClass::Timeout:
         return QStringLiteral("raise --timeout or check the server");
     case ErrorClass::Tls:
-        return QStringLiteral("the server's certificate was not accepted; check the URL");
+        return QStringLiteral("the server's certificate was not accepted; check the URL, or "
+                              "trust a private CA with --ca-bundle FILE");
     case ErrorClass::Auth:
-        return QStringLiteral("check the key in $%1").arg(options.apiKeyEnv);
+        return QStringLiteral("check the key in $%1 or `sluice-cli keys`").arg(options.apiKeyEnv);
     case ErrorClass::NotFound:
         return QStringLiteral("check --model and --base-url");
     case ErrorClass::RateLimited:
@@ -215,13 +247,39 @@ int runCommand(const QStringList &arguments)
     if (options.request.model.isEmpty())
         return ExitOk; // --help was printed
 
-    const QByteArray apiKey = qgetenv(options.apiKeyEnv.toLocal8Bit().constData());
-    if (apiKey.isEmpty() && !isLoopback(options.baseUrl)) {
-        printError(QStringLiteral("no API key: set %1 (or name another variable with "
-                                  "--api-key-env VAR)")
-                       .arg(options.apiKeyEnv));
-        return ExitUsage;
+    if (!options.caBundle.isEmpty()) {
+        const CaBundle bundle = loadCaBundle(options.caBundle);
+        if (!bundle.error.isEmpty()) {
+            printError(QStringLiteral("--ca-bundle: %1").arg(bundle.error));
+            return ExitUsage;
+        }
+        trustAdditionalCaCertificates(bundle.certificates);
     }
+
+    // The key: the environment first, else the store, for this host only.
+    QByteArray apiKey = qgetenv(options.apiKeyEnv.toLocal8Bit().constData());
+    if (apiKey.isEmpty()) {
+        const std::unique_ptr<SecretStore> store = openSecretStore(options.keyStore);
+        const SecretResult stored = readSecretBlocking(
+            *store, SecretSlot::forEndpoint(QStringLiteral("openai"), options.baseUrl));
+        apiKey = stored.secret;
+        if (apiKey.isEmpty() && !isLoopback(options.baseUrl)) {
+            QString line = QStringLiteral("no API key: set %1 (or name another variable with "
+                                          "--api-key-env VAR), or save one with `sluice-cli keys "
+                                          "set --base-url %2`")
+                               .arg(options.apiKeyEnv, options.baseUrl.toString());
+            if (stored.error != SecretError::NotFound) {
+                line += QStringLiteral(" (%1: %2; %3)")
+                            .arg(store->location(), secretErrorName(stored.error),
+                                secretErrorAdvice(stored.error));
+            }
+            printError(line);
+            return ExitUsage;
+        }
+    }
+    registerSecret(apiKey);
+    if (const QString warning = plainHttpWarning(options.baseUrl); !warning.isEmpty())
+        printError(warning);
 
     LlmService service(std::make_shared<OpenAiResponsesProvider>(options.baseUrl, apiKey),
         SteadyClock::instance());
@@ -237,9 +295,7 @@ int runCommand(const QStringList &arguments)
     loop.exec();
 
     const GenerationOutcome &outcome = result.outcome;
-    QString message = outcome.errorMessage;
-    if (!apiKey.isEmpty())
-        message.replace(QString::fromUtf8(apiKey), QStringLiteral("[redacted]"));
+    const QString message = redactSecrets(outcome.errorMessage);
 
     switch (outcome.status) {
     case GenerationOutcome::Status::Completed:
@@ -251,7 +307,7 @@ int runCommand(const QStringList &arguments)
                        .arg(outcome.incompleteReason));
         return ExitFailed;
     case GenerationOutcome::Status::Refused:
-        printError(QStringLiteral("the model refused: %1").arg(outcome.refusal));
+        printError(redactSecrets(QStringLiteral("the model refused: %1").arg(outcome.refusal)));
         return ExitFailed;
     case GenerationOutcome::Status::Failed:
         break;
@@ -263,7 +319,7 @@ int runCommand(const QStringList &arguments)
     line += QStringLiteral("): ") + message;
     if (const QString advice = adviceFor(outcome.errorClass, options); !advice.isEmpty())
         line += QStringLiteral("; ") + advice;
-    printError(line);
+    printError(redactSecrets(line));
     return ExitFailed;
 }
 
