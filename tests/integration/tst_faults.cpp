@@ -1,6 +1,6 @@
 // Every sluice-sim fault through the real path: HttpTransport -> a dialect's
-// decoder -> RetryPolicy, plain (Responses) and streamed (all three dialects,
-// requests encoded by the providers themselves). Each fault must end in the
+// decoder -> RetryPolicy, plain and streamed, in all three dialects (requests
+// encoded by the providers themselves). Each fault must end in the
 // right error class and the right retry decision, and the simulator must
 // have seen exactly the attempts the client counted.
 #include "core/retrypolicy.h"
@@ -10,7 +10,6 @@
 #include "providers/openairesponses.h"
 #include "sim/simserver.h"
 
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
 
@@ -60,87 +59,8 @@ class TestFaults : public QObject
 private Q_SLOTS:
     void faultEndsInClassAndDecision_data()
     {
-        QTest::addColumn<QString>("fault");
-        QTest::addColumn<Status>("status");
-        QTest::addColumn<ErrorClass>("errorClass");
-        QTest::addColumn<bool>("retry");
-        QTest::addColumn<Reason>("reason");
-
-        auto row = [](const char *fault, Status status, ErrorClass errorClass, bool retry,
-                       Reason reason) {
-            QTest::newRow(fault) << QString::fromLatin1(fault) << status << errorClass << retry
-                                 << reason;
-        };
-        row("none", Status::Completed, ErrorClass::None, false, Reason::FinalClass);
-        row("http500", Status::Failed, ErrorClass::Server, true, Reason::Backoff);
-        row("http502", Status::Failed, ErrorClass::Server, true, Reason::Backoff);
-        row("http503", Status::Failed, ErrorClass::Server, true, Reason::Backoff);
-        row("overloaded", Status::Failed, ErrorClass::Overloaded, true, Reason::Backoff);
-        row("rate_limited", Status::Failed, ErrorClass::RateLimited, true, Reason::ServerHint);
-        row("insufficient_quota", Status::Failed, ErrorClass::QuotaExhausted, false,
-            Reason::FinalClass);
-        row("reset", Status::Failed, ErrorClass::Network, true, Reason::Backoff);
-        row("stall_headers", Status::Failed, ErrorClass::Timeout, true, Reason::Backoff);
-        row("stall_stream", Status::Failed, ErrorClass::Timeout, true, Reason::Backoff);
-        row("truncate", Status::Failed, ErrorClass::MalformedResponse, false, Reason::FinalClass);
-        row("malformed_json", Status::Failed, ErrorClass::MalformedResponse, false,
-            Reason::FinalClass);
-        row("refusal", Status::Refused, ErrorClass::Refused, false, Reason::FinalClass);
-        row("incomplete", Status::Incomplete, ErrorClass::Incomplete, false, Reason::FinalClass);
-        // Well-formed JSON that breaks the schema is an answer: the validator
-        // and the repair ladder judge it, not the decoder.
-        row("schema_invalid", Status::Completed, ErrorClass::None, false, Reason::FinalClass);
-    }
-
-    void faultEndsInClassAndDecision()
-    {
-        QFETCH(QString, fault);
-        QFETCH(Status, status);
-        QFETCH(ErrorClass, errorClass);
-        QFETCH(bool, retry);
-        QFETCH(Reason, reason);
-
-        sim::SimServer server;
-        QVERIFY(server.listen());
-        QVERIFY(server.scriptFaults({fault}));
-
-        HttpTransport transport;
-        const HttpTransport::Timeouts timeouts = shortTimeouts();
-        int sends = 0;
-        HttpTransport::StreamHandlers counting;
-        counting.sent = [&sends] { ++sends; };
-
-        const QJsonObject body {{QStringLiteral("model"), QStringLiteral("sim-small")},
-            {QStringLiteral("input"), QStringLiteral("Name a river.")},
-            {QStringLiteral("max_output_tokens"), 200}};
-        HttpRequest request {QUrl(server.baseUrl().toString() + QStringLiteral("/responses")),
-            {{"content-type", "application/json"}},
-            QJsonDocument(body).toJson(QJsonDocument::Compact)};
-        std::optional<HttpResponse> response;
-        transport.post(
-            request, timeouts, [&response](HttpResponse r) { response = std::move(r); }, counting);
-        QTRY_VERIFY_WITH_TIMEOUT(response.has_value(), 10'000);
-
-        const OpenAiResponsesProvider provider(server.baseUrl(), QByteArray());
-        const GenerationOutcome outcome = provider.decode(*response);
-        QCOMPARE(outcome.status, status);
-        QCOMPARE(outcome.errorClass, errorClass);
-        QCOMPARE(sends, 1);
-        QCOMPARE(server.requestCount(), 1);
-        QCOMPARE(server.log().size(), 1);
-        if (fault == QLatin1String("schema_invalid"))
-            QVERIFY(outcome.text.contains(QLatin1String("sluice_sim_fault")));
-        if (errorClass == ErrorClass::None)
-            return;
-
-        const RetryDecision decision = decideRetry(outcome);
-        QCOMPARE(decision.retry, retry);
-        QCOMPARE(decision.reason, reason);
-    }
-
-    void streamedFaultEndsInClassAndDecision_data()
-    {
         QTest::addColumn<QString>("dialect");
+        QTest::addColumn<bool>("stream");
         QTest::addColumn<QString>("fault");
         QTest::addColumn<Status>("status");
         QTest::addColumn<ErrorClass>("errorClass");
@@ -148,38 +68,54 @@ private Q_SLOTS:
         QTest::addColumn<Reason>("reason");
 
         for (const char *dialect : {"responses", "chat", "messages"}) {
-            const bool anthropic = qstrcmp(dialect, "messages") == 0;
-            auto row = [dialect](const char *fault, Status status, ErrorClass errorClass,
-                           bool retry, Reason reason) {
-                QTest::addRow("%s %s", dialect, fault)
-                    << QString::fromLatin1(dialect) << QString::fromLatin1(fault) << status
-                    << errorClass << retry << reason;
-            };
-            row("none", Status::Completed, ErrorClass::None, false, Reason::FinalClass);
-            row("http500", Status::Failed, ErrorClass::Server, true, Reason::Backoff);
-            row("http503", Status::Failed, ErrorClass::Server, true, Reason::Backoff);
-            row("overloaded", Status::Failed, ErrorClass::Overloaded, true, Reason::Backoff);
-            row("rate_limited", Status::Failed, ErrorClass::RateLimited, true, Reason::ServerHint);
-            // Anthropic has no quota 429: an empty balance is a 400.
-            row("insufficient_quota", Status::Failed,
-                anthropic ? ErrorClass::BadRequest : ErrorClass::QuotaExhausted, false,
-                Reason::FinalClass);
-            row("reset", Status::Failed, ErrorClass::Network, true, Reason::Backoff);
-            row("stall_headers", Status::Failed, ErrorClass::Timeout, true, Reason::Backoff);
-            row("stall_stream", Status::Failed, ErrorClass::Timeout, true, Reason::Backoff);
-            row("truncate", Status::Failed, ErrorClass::TruncatedStream, true, Reason::Backoff);
-            row("malformed_json", Status::Failed, ErrorClass::MalformedResponse, false,
-                Reason::FinalClass);
-            row("refusal", Status::Refused, ErrorClass::Refused, false, Reason::FinalClass);
-            row("incomplete", Status::Incomplete, ErrorClass::Incomplete, false,
-                Reason::FinalClass);
-            row("schema_invalid", Status::Completed, ErrorClass::None, false, Reason::FinalClass);
+            for (const bool stream : {false, true}) {
+                const bool anthropic = qstrcmp(dialect, "messages") == 0;
+                auto row = [dialect, stream](const char *fault, Status status,
+                               ErrorClass errorClass, bool retry, Reason reason) {
+                    QTest::addRow("%s %s %s", dialect, stream ? "stream" : "plain", fault)
+                        << QString::fromLatin1(dialect) << stream << QString::fromLatin1(fault)
+                        << status << errorClass << retry << reason;
+                };
+                row("none", Status::Completed, ErrorClass::None, false, Reason::FinalClass);
+                row("http500", Status::Failed, ErrorClass::Server, true, Reason::Backoff);
+                row("http502", Status::Failed, ErrorClass::Server, true, Reason::Backoff);
+                row("http503", Status::Failed, ErrorClass::Server, true, Reason::Backoff);
+                row("overloaded", Status::Failed, ErrorClass::Overloaded, true, Reason::Backoff);
+                row("rate_limited", Status::Failed, ErrorClass::RateLimited, true,
+                    Reason::ServerHint);
+                // Anthropic has no quota 429: an empty balance is a 400.
+                row("insufficient_quota", Status::Failed,
+                    anthropic ? ErrorClass::BadRequest : ErrorClass::QuotaExhausted, false,
+                    Reason::FinalClass);
+                row("reset", Status::Failed, ErrorClass::Network, true, Reason::Backoff);
+                row("stall_headers", Status::Failed, ErrorClass::Timeout, true, Reason::Backoff);
+                row("stall_stream", Status::Failed, ErrorClass::Timeout, true, Reason::Backoff);
+                // A stream cut before its terminal event is a lost connection
+                // (retried); a plain body cut in half does not decode (final).
+                if (stream) {
+                    row("truncate", Status::Failed, ErrorClass::TruncatedStream, true,
+                        Reason::Backoff);
+                } else {
+                    row("truncate", Status::Failed, ErrorClass::MalformedResponse, false,
+                        Reason::FinalClass);
+                }
+                row("malformed_json", Status::Failed, ErrorClass::MalformedResponse, false,
+                    Reason::FinalClass);
+                row("refusal", Status::Refused, ErrorClass::Refused, false, Reason::FinalClass);
+                row("incomplete", Status::Incomplete, ErrorClass::Incomplete, false,
+                    Reason::FinalClass);
+                // Well-formed JSON that breaks the schema is an answer: the
+                // validator and the repair ladder judge it, not the decoder.
+                row("schema_invalid", Status::Completed, ErrorClass::None, false,
+                    Reason::FinalClass);
+            }
         }
     }
 
-    void streamedFaultEndsInClassAndDecision()
+    void faultEndsInClassAndDecision()
     {
         QFETCH(QString, dialect);
+        QFETCH(bool, stream);
         QFETCH(QString, fault);
         QFETCH(Status, status);
         QFETCH(ErrorClass, errorClass);
@@ -194,35 +130,39 @@ private Q_SLOTS:
         generation.model = QStringLiteral("sim-small");
         generation.input = QStringLiteral("Name a river.");
         generation.maxOutputTokens = 200;
-        generation.stream = true;
+        generation.stream = stream;
 
         QString streamedText;
         const auto decoder = provider->createStreamDecoder(
             [&streamedText](const QString &delta) { streamedText += delta; });
         HttpTransport transport;
         int sends = 0;
-        HttpTransport::StreamHandlers stream;
-        stream.sent = [&sends] { ++sends; };
-        stream.data = [&decoder](const QByteArray &bytes) { decoder->feed(bytes); };
+        HttpTransport::StreamHandlers handlers;
+        handlers.sent = [&sends] { ++sends; };
+        if (stream)
+            handlers.data = [&decoder](const QByteArray &bytes) { decoder->feed(bytes); };
         std::optional<HttpResponse> response;
         transport.post(
             provider->encode(generation), shortTimeouts(),
-            [&response](HttpResponse r) { response = std::move(r); }, stream);
+            [&response](HttpResponse r) { response = std::move(r); }, handlers);
         QTRY_VERIFY_WITH_TIMEOUT(response.has_value(), 10'000);
 
-        const GenerationOutcome outcome = decoder->finish(*response);
+        const GenerationOutcome outcome
+            = stream ? decoder->finish(*response) : provider->decode(*response);
         QCOMPARE(outcome.status, status);
         QCOMPARE(outcome.errorClass, errorClass);
         QCOMPARE(sends, 1);
         QCOMPARE(server.requestCount(), 1);
         const QJsonObject logged = server.log().at(0).toObject();
         QCOMPARE(logged.value(QStringLiteral("dialect")).toString(), dialect);
-        QVERIFY(logged.value(QStringLiteral("stream")).toBool());
+        QCOMPARE(logged.value(QStringLiteral("stream")).toBool(), stream);
         if (status == Status::Completed) {
-            QVERIFY(!outcome.text.isEmpty());
-            QCOMPARE(streamedText, outcome.text);
             QVERIFY(outcome.hasUsage);
+            if (stream)
+                QCOMPARE(streamedText, outcome.text);
         }
+        if (fault == QLatin1String("schema_invalid"))
+            QVERIFY(outcome.text.contains(QLatin1String("sluice_sim_fault")));
         if (errorClass == ErrorClass::None)
             return;
         const RetryDecision decision = decideRetry(outcome);
