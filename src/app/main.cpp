@@ -1,3 +1,5 @@
+#include "core/redaction.h"
+
 #include <QApplication>
 #include <QQmlApplicationEngine>
 #include <QtQml/QQmlExtensionPlugin>
@@ -9,6 +11,8 @@ int main(int argc, char *argv[])
 {
     // QApplication, not QGuiApplication: Qt Charts draws with Graphics View.
     QApplication app(argc, argv);
+    // Every log line goes through the key redactor (keys are registered as they are read).
+    sluice::installRedactingMessageHandler();
     QApplication::setOrganizationName(QStringLiteral("Sluice"));
     QApplication::setApplicationName(QStringLiteral("Sluice"));
     QApplication::setApplicationVersion(QStringLiteral(SLUICE_VERSION));

@@ -9,13 +9,16 @@
 namespace sluice {
 
 class LlmService;
+class SecretStore;
 namespace sim {
 class SimServer;
 }
 
 /// The Compose page's controller: one prompt to one model, the answer and
 /// what it cost in time and tokens. With no API key configured it starts the
-/// embedded simulator in-process and says so (`usingSimulator`).
+/// embedded simulator in-process and says so (`usingSimulator`). The key
+/// comes from OPENAI_API_KEY or else the system keychain (for the endpoint's
+/// host); a key found there, or saved with saveApiKey, switches to OpenAI.
 class Workbench : public QObject
 {
     Q_OBJECT
@@ -23,8 +26,9 @@ class Workbench : public QObject
     QML_SINGLETON
 
     Q_PROPERTY(QString model READ model WRITE setModel NOTIFY modelChanged)
-    Q_PROPERTY(bool usingSimulator READ usingSimulator CONSTANT)
-    Q_PROPERTY(QString endpoint READ endpointText CONSTANT)
+    Q_PROPERTY(bool usingSimulator READ usingSimulator NOTIFY endpointChanged)
+    Q_PROPERTY(QString endpoint READ endpointText NOTIFY endpointChanged)
+    Q_PROPERTY(QString keyStatus READ keyStatus NOTIFY keyStatusChanged)
     Q_PROPERTY(QString setupError READ setupError CONSTANT)
     Q_PROPERTY(bool running READ running NOTIFY runningChanged)
     Q_PROPERTY(QString answer READ answer NOTIFY resultChanged)
@@ -54,20 +58,35 @@ public:
     [[nodiscard]] int outputTokens() const { return int(m_outputTokens); }
     [[nodiscard]] QString requestId() const { return m_requestId; }
     [[nodiscard]] bool hasResult() const { return m_hasResult; }
+    /// Where the key came from, or why the keychain could not be used and
+    /// what to do (empty while nothing is known yet). Never the key.
+    [[nodiscard]] QString keyStatus() const { return m_keyStatus; }
+
+    /// Saves `key` for OpenAI (api.openai.com) in the system keychain and,
+    /// once saved, sends the next runs there. keyStatus reports the outcome.
+    Q_INVOKABLE void saveApiKey(const QString &key);
 
     /// Sends `prompt` to the current model; ignored while a run is going.
     Q_INVOKABLE void run(const QString &prompt);
 
 Q_SIGNALS:
     void modelChanged();
+    void endpointChanged();
+    void keyStatusChanged();
     void runningChanged();
     void resultChanged();
 
 private:
     void setRunning(bool running);
+    void useEndpoint(const QUrl &endpoint, const QByteArray &apiKey);
+    void setKeyStatus(const QString &status);
 
     sim::SimServer *m_simulator = nullptr;
     LlmService *m_service = nullptr;
+    SecretStore *m_secrets = nullptr;
+    QString m_keyStatus;
+    QUrl m_pendingEndpoint; ///< switch to it when the running request ends
+    QByteArray m_pendingKey;
     QUrl m_endpoint;
     QString m_setupError;
     QString m_model;
