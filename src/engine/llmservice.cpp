@@ -81,6 +81,7 @@ struct LlmService::Job
     quint64 nextFlight = 1;
     std::unique_ptr<Timer> backoffTimer;
     std::unique_ptr<Timer> hedgeTimer;
+    std::unique_ptr<Timer> deadlineTimer;
     bool hedged = false;
     bool decided = false;
     quint64 leaderId = 0; ///< a follower: the job whose exchange it shares
@@ -112,6 +113,11 @@ std::shared_ptr<const PriceBook> builtinPrices()
         return {};
     }
     return std::make_shared<const PriceBook>(std::move(*load.book));
+}
+
+QString pastDeadline()
+{
+    return QStringLiteral("the deadline passed before the request was sent");
 }
 
 Duration toDuration(double ms)
@@ -370,10 +376,12 @@ void LlmService::startAttempt(Job &job, AttemptKind kind, const GenerationReques
     const TimePoint now = m_clock.now();
     if (job.request.deadline && now >= *job.request.deadline && kind != AttemptKind::Hedge) {
         job.result.errorClass = ErrorClass::Timeout;
-        job.result.errorMessage = QStringLiteral("the deadline passed before the request was sent");
+        job.result.errorMessage = pastDeadline();
         finish(job, GenerationResult::Status::Failed);
         return;
     }
+    if (job.request.deadline && !job.deadlineTimer)
+        armDeadline(job);
     std::optional<Budget::Handle> budgetHandle;
     if (job.request.budget) {
         const Budget::Reservation r = job.request.budget->tryReserve(estimateCost(request));
@@ -514,6 +522,28 @@ void LlmService::armHedge(Job &job, const Flight &flight)
         startAttempt(*j, AttemptKind::Hedge, first->request);
     });
     job.hedgeTimer->startAt(flight.sentAt + toDuration(latency.p95Ms));
+}
+
+void LlmService::armDeadline(Job &job)
+{
+    // An attempt in flight is cut by the transport at the deadline; this ends
+    // the wait of one still queued in the gates.
+    const quint64 jobId = job.id;
+    job.deadlineTimer = m_timers.createTimer([this, jobId] {
+        const std::shared_ptr<Job> j = m_jobs.value(jobId);
+        if (!j || j->decided)
+            return;
+        const bool inFlight = std::any_of(j->flights.cbegin(), j->flights.cend(),
+            [](const auto &f) { return f->stage == Flight::Stage::InFlight; });
+        if (inFlight)
+            return;
+        for (const auto &flight : std::as_const(j->flights))
+            withdraw(*j, *flight);
+        j->result.errorClass = ErrorClass::Timeout;
+        j->result.errorMessage = pastDeadline();
+        finish(*j, GenerationResult::Status::Failed);
+    });
+    job.deadlineTimer->startAt(*job.request.deadline);
 }
 
 void LlmService::withdraw(Job &job, Flight &flight)
@@ -805,6 +835,8 @@ void LlmService::finish(Job &job, GenerationResult::Status status)
         job.backoffTimer->stop();
     if (job.hedgeTimer)
         job.hedgeTimer->stop();
+    if (job.deadlineTimer)
+        job.deadlineTimer->stop();
     if (job.backoffSpan)
         job.result.trace.end(job.backoffSpan);
     deliverIfSettled(job.id);

@@ -114,6 +114,8 @@ private:
     void accept(Job &job, const GenerationOutcome &outcome, const Flight *flight);
     void scheduleRetry(Job &job, Duration delay, const GenerationRequest &request);
     void armHedge(Job &job, const Flight &flight);
+    /// Fails the request at its deadline if it is still waiting in the gates.
+    void armDeadline(Job &job);
     void withdraw(Job &job, Flight &flight);
     void finish(Job &job, GenerationResult::Status status);
     void deliverIfSettled(quint64 jobId);

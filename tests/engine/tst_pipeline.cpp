@@ -50,6 +50,24 @@ LlmRequest simpleRequest(const QString &prompt = QStringLiteral("Say hello to {{
     return request;
 }
 
+/// One request in flight at a time, 100 requests a minute.
+LlmServiceConfig oneSlotConfig()
+{
+    LlmServiceConfig config;
+    config.maxConcurrent = 1;
+    config.rateLimits.requestsPerMinute = 100;
+    return config;
+}
+
+/// Submits a request whose answer the fake holds until releaseAll().
+void submitHeld(Fixture &f, std::optional<GenerationResult> &into)
+{
+    FakeExchanger::Reply held = FakeExchanger::completed(QStringLiteral("first"));
+    held.hold = true;
+    f.fake->script = {held};
+    f.service->submit(simpleRequest(), [&into](const GenerationResult &r) { into = r; });
+}
+
 QJsonObject sentBody(const HttpRequest &request)
 {
     return QJsonDocument::fromJson(request.body).object();
@@ -315,16 +333,9 @@ private Q_SLOTS:
 
     void cancelledQueuedRequestLeavesNoTrace()
     {
-        LlmServiceConfig config;
-        config.maxConcurrent = 1;
-        config.rateLimits.requestsPerMinute = 100;
-        Fixture f(config);
-        FakeExchanger::Reply held = FakeExchanger::completed(QStringLiteral("first"));
-        held.hold = true;
-        f.fake->script = {held};
-
+        Fixture f(oneSlotConfig());
         std::optional<GenerationResult> first;
-        f.service->submit(simpleRequest(), [&](const GenerationResult &r) { first = r; });
+        submitHeld(f, first);
         QTRY_COMPARE(f.fake->inFlight(), 1);
         const RateGateSnapshot before = f.service->rateGate().snapshot();
         const int inUseBefore = f.service->concurrencyGate().inUse();
@@ -355,6 +366,28 @@ private Q_SLOTS:
         QCOMPARE(f.fake->requests.size(), 1);
         QCOMPARE(f.service->concurrencyGate().inUse(), 0);
         QCOMPARE(secondCalls, 1);
+    }
+
+    void deadlineEndsTheWaitInTheGates()
+    {
+        Fixture f(oneSlotConfig());
+        std::optional<GenerationResult> first;
+        submitHeld(f, first);
+        QTRY_COMPARE(f.fake->inFlight(), 1);
+
+        LlmRequest late = simpleRequest();
+        late.deadline = SteadyClock::instance().now() + std::chrono::milliseconds(100);
+        const auto result = runBlocking(*f.service, late);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Failed);
+        QCOMPARE(result->errorClass, ErrorClass::Timeout);
+        QCOMPARE(f.service->concurrencyGate().queued(Priority::Interactive), 0);
+        QCOMPARE(f.service->rateGate().snapshot().requestsInWindow, 1);
+        QCOMPARE(f.fake->requests.size(), 1);
+
+        f.fake->releaseAll();
+        QTRY_VERIFY(first.has_value());
+        QCOMPARE(first->status, GenerationResult::Status::Ok);
     }
 
     void hedgeLoserIsCancelledAndAccounted()
