@@ -65,6 +65,9 @@ QByteArray rfc3339After(std::chrono::milliseconds after)
     return QDateTime::currentDateTimeUtc().addMSecs(after.count()).toString(Qt::ISODate).toLatin1();
 }
 
+// Entries GET /sim/log keeps (the oldest go first); the JSONL log keeps all.
+constexpr qsizetype kMaxLogEntries = 10'000;
+
 // Answer text per streamed delta event (about two tokens).
 constexpr qsizetype kCharsPerDelta = 8;
 
@@ -582,8 +585,11 @@ void SimServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
     }
     if (m_log)
         m_log->write(entry);
-    if (dialect)
+    if (dialect) {
         m_entries.append(entry);
+        if (m_entries.size() > kMaxLogEntries)
+            m_entries.removeFirst();
+    }
     Q_EMIT requestServed(entry);
 
     deliver(std::move(responder), std::move(answer));

@@ -70,9 +70,9 @@ struct SimConfig
 /// request's position. Control endpoints, never logged nor rate limited:
 /// `POST /sim/faults` `{"script":[names], "rates":{name:p}, "seed":n}`
 /// (each field optional; a script replaces the queue), `GET /sim/log`
-/// (`{"entries":[...]}`, every model request since the start or the last
-/// reset), `POST /sim/reset` (clears script, log, counters, rate window and
-/// quota; rates and seed back to the configuration).
+/// (`{"entries":[...]}`, the model requests since the start or the last
+/// reset, at most the last 10,000), `POST /sim/reset` (clears script, log,
+/// counters, rate window and quota; rates and seed back to the configuration).
 class SimServer : public QObject
 {
     Q_OBJECT
@@ -93,7 +93,8 @@ public:
     /// Queues faults for the next model requests ("none" for a clean one);
     /// false (and nothing queued) if a name is unknown.
     bool scriptFaults(const QStringList &faults);
-    /// The log entries of the model requests since the start or the last reset.
+    /// The log entries of the model requests since the start or the last
+    /// reset (at most the last 10,000).
     [[nodiscard]] QJsonArray log() const { return m_entries; }
 
 Q_SIGNALS:
