@@ -13,6 +13,13 @@ ApplicationWindow {
     visible: true
     title: qsTr("Sluice")
 
+    ApiKeyDialog {
+        id: apiKeyDialog
+
+        anchors.centerIn: parent
+        width: Math.min(parent.width - 48, 520)
+    }
+
     ColumnLayout {
         anchors.fill: parent
         spacing: 0
@@ -21,6 +28,7 @@ ApplicationWindow {
             Layout.fillWidth: true
             visible: Workbench.usingSimulator
             endpoint: Workbench.endpoint
+            onAddKeyRequested: apiKeyDialog.open()
         }
 
         Label {

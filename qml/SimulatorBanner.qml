@@ -8,6 +8,8 @@ Pane {
 
     required property string endpoint
 
+    signal addKeyRequested
+
     padding: 10
     background: Rectangle {
         color: "#fff4cc"
@@ -28,7 +30,12 @@ Pane {
             objectName: "simulatorBannerText"
             wrapMode: Text.Wrap
             color: "#3d2e00"
-            text: qsTr("Answers come from the built-in simulator (sluice-sim at %1), not from a real model. No key is needed. To use OpenAI, set OPENAI_API_KEY and restart.").arg(root.endpoint)
+            text: qsTr("Answers come from the built-in simulator (sluice-sim at %1), not from a real model. No key is needed. To use OpenAI, add your API key (kept in the system keychain) or set OPENAI_API_KEY.").arg(root.endpoint)
+        }
+        Button {
+            objectName: "addKeyButton"
+            text: qsTr("Add API key…")
+            onClicked: root.addKeyRequested()
         }
     }
 }
