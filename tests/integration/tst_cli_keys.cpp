@@ -1,6 +1,8 @@
 // `sluice-cli keys` and the key source of `sluice-cli run`, against a real
 // secret service: CTest runs this under scripts/with-keyring.sh (a private
 // D-Bus session with an unlocked gnome-keyring).
+#include "simprocess.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
@@ -32,21 +34,13 @@ private Q_SLOTS:
         QVERIFY(m_config.isValid());
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("SIM_KEY"), QString::fromLatin1(kKey));
-        m_sim.setProcessEnvironment(env);
-        m_sim.start(QStringLiteral(SLUICE_SIM_PATH),
-            {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--require-key-env"),
-                QStringLiteral("SIM_KEY")});
-        QVERIFY(m_sim.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(m_sim.canReadLine(), 10'000);
-        m_baseUrl = QString::fromUtf8(m_sim.readLine().trimmed());
-        QVERIFY2(m_baseUrl.startsWith(u"http://127.0.0.1:"), qPrintable(m_baseUrl));
+        QVERIFY2(m_sim.start(QStringLiteral(SLUICE_SIM_PATH),
+                     {QStringLiteral("--require-key-env"), QStringLiteral("SIM_KEY")}, env),
+            qPrintable(m_sim.errorString()));
+        m_baseUrl = m_sim.baseUrl();
     }
 
-    void cleanupTestCase()
-    {
-        m_sim.terminate();
-        m_sim.waitForFinished(10'000);
-    }
+    void cleanupTestCase() { m_sim.stop(); }
 
     void setStatusRunRemove()
     {
@@ -189,7 +183,7 @@ private:
     }
 
     QTemporaryDir m_config;
-    QProcess m_sim;
+    sluice::test::SimProcess m_sim;
     QString m_baseUrl;
 };
 

@@ -1,3 +1,5 @@
+#include "simprocess.h"
+
 #include <QProcess>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -47,23 +49,13 @@ private Q_SLOTS:
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("SIM_TEST_KEY"), QString::fromLatin1(kMarkerKey));
-        m_sim.setProcessEnvironment(env);
-        m_sim.start(QStringLiteral(SLUICE_SIM_PATH),
-            {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--require-key-env"),
-                QStringLiteral("SIM_TEST_KEY")});
-        QVERIFY(m_sim.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(m_sim.canReadLine(), 10'000);
-        m_baseUrl = QString::fromUtf8(m_sim.readLine().trimmed());
-        QVERIFY2(m_baseUrl.startsWith(u"http://127.0.0.1:"), qPrintable(m_baseUrl));
-        QVERIFY(m_baseUrl.endsWith(u"/v1"));
+        QVERIFY2(m_sim.start(QStringLiteral(SLUICE_SIM_PATH),
+                     {QStringLiteral("--require-key-env"), QStringLiteral("SIM_TEST_KEY")}, env),
+            qPrintable(m_sim.errorString()));
+        m_baseUrl = m_sim.baseUrl();
     }
 
-    void cleanupTestCase()
-    {
-        m_sim.terminate();
-        QVERIFY(m_sim.waitForFinished(10'000));
-        QCOMPARE(m_sim.exitCode(), 0);
-    }
+    void cleanupTestCase() { QCOMPARE(m_sim.stop(), 0); }
 
     void printsTheSimulatorsAnswer()
     {
@@ -199,7 +191,7 @@ private:
         return env;
     }
 
-    QProcess m_sim;
+    sluice::test::SimProcess m_sim;
     QString m_baseUrl;
 };
 

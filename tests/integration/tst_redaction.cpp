@@ -5,6 +5,7 @@
 // is scanned, as bytes, for the markers: raw, base64 (any alignment,
 // standard and URL-safe) and percent-encoded.
 #include "core/redaction.h"
+#include "simprocess.h"
 
 #include <QDirIterator>
 #include <QProcess>
@@ -45,14 +46,10 @@ private Q_SLOTS:
         // The simulator runs with its own environment (its files are not ours to scan).
         QProcessEnvironment simEnv = QProcessEnvironment::systemEnvironment();
         simEnv.insert(QStringLiteral("SIM_KEY"), QString::fromLatin1(kMarker));
-        m_sim.setProcessEnvironment(simEnv);
-        m_sim.start(QStringLiteral(SLUICE_SIM_PATH),
-            {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--require-key-env"),
-                QStringLiteral("SIM_KEY")});
-        QVERIFY(m_sim.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(m_sim.canReadLine(), 10'000);
-        m_simUrl = QString::fromUtf8(m_sim.readLine().trimmed());
-        QVERIFY2(m_simUrl.startsWith(u"http://127.0.0.1:"), qPrintable(m_simUrl));
+        QVERIFY2(m_sim.start(QStringLiteral(SLUICE_SIM_PATH),
+                     {QStringLiteral("--require-key-env"), QStringLiteral("SIM_KEY")}, simEnv),
+            qPrintable(m_sim.errorString()));
+        m_simUrl = m_sim.baseUrl();
 
         // A server that echoes the request, Authorization header included,
         // in its error message, raw and base64-encoded (as careless proxies do).
@@ -81,11 +78,7 @@ private Q_SLOTS:
         });
     }
 
-    void cleanupTestCase()
-    {
-        m_sim.terminate();
-        m_sim.waitForFinished(10'000);
-    }
+    void cleanupTestCase() { m_sim.stop(); }
 
     void batchWithTheRightKey()
     {
@@ -192,7 +185,7 @@ private:
     }
 
     QTemporaryDir m_scratch;
-    QProcess m_sim;
+    sluice::test::SimProcess m_sim;
     QString m_simUrl;
     QTcpServer m_echo;
     QByteArray m_printed;
