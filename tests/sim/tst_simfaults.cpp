@@ -3,6 +3,7 @@
 // structured output in each dialect, every fault, the control endpoints,
 // seeded fault rates, quotas, and a client that leaves mid-stream.
 #include "sim/simserver.h"
+#include "simtesting.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -17,6 +18,7 @@
 #include <memory>
 
 using namespace sluice::sim;
+using namespace sluice::sim::test;
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
 
@@ -87,25 +89,14 @@ class TestSimFaults : public QObject
 private:
     QNetworkAccessManager m_network;
 
-    std::unique_ptr<SimServer> start(SimConfig config = {})
-    {
-        auto server = std::make_unique<SimServer>(std::move(config));
-        if (!server->listen())
-            qFatal("cannot listen: %s", qPrintable(server->errorString()));
-        return server;
-    }
+    std::unique_ptr<SimServer> start(SimConfig config = {}) { return startSim(std::move(config)); }
 
     // Sends and waits for the end, or gives up (aborting) after `patienceMs`.
     Exchange send(const SimServer &server, const QByteArray &verb, const QString &path,
         const QByteArray &body, int patienceMs = 10'000,
         const QList<std::pair<QByteArray, QByteArray>> &headers = {})
     {
-        QUrl url = server.baseUrl();
-        url.setPath(path);
-        QNetworkRequest networkRequest(url);
-        networkRequest.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
-        for (const auto &[name, value] : headers)
-            networkRequest.setRawHeader(name, value);
+        const QNetworkRequest networkRequest = simRequest(server, path, headers);
         QNetworkReply *reply = m_network.sendCustomRequest(networkRequest, verb, body);
         auto exchange = std::make_shared<Exchange>();
         connect(reply, &QNetworkReply::readyRead, reply, [reply, exchange] {

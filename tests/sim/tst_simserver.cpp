@@ -1,6 +1,7 @@
 // SimServer through real HTTP (QNetworkAccessManager against an in-process
 // server on a free port): answers, errors, limits, keys, latency, the log.
 #include "sim/simserver.h"
+#include "simtesting.h"
 #include "testdata.h"
 
 #include <QElapsedTimer>
@@ -18,6 +19,7 @@
 #include <memory>
 
 using namespace sluice::sim;
+using namespace sluice::sim::test;
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
 
@@ -67,23 +69,12 @@ class TestSimServer : public QObject
 private:
     QNetworkAccessManager m_network;
 
-    std::unique_ptr<SimServer> start(SimConfig config = {})
-    {
-        auto server = std::make_unique<SimServer>(std::move(config));
-        if (!server->listen())
-            qFatal("cannot listen: %s", qPrintable(server->errorString()));
-        return server;
-    }
+    std::unique_ptr<SimServer> start(SimConfig config = {}) { return startSim(std::move(config)); }
 
     Reply send(const SimServer &server, const QByteArray &verb, const QString &path,
         const QByteArray &body = {}, const QList<std::pair<QByteArray, QByteArray>> &headers = {})
     {
-        QUrl url = server.baseUrl();
-        url.setPath(path);
-        QNetworkRequest request(url);
-        request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
-        for (const auto &[name, value] : headers)
-            request.setRawHeader(name, value);
+        const QNetworkRequest request = simRequest(server, path, headers);
         QElapsedTimer clock;
         clock.start();
         QNetworkReply *reply = m_network.sendCustomRequest(request, verb, body);
