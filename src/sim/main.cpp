@@ -78,7 +78,7 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(
         u"The Sluice simulator: a local HTTP server that answers OpenAI Responses API requests "
-        "deterministically. Prints its base URL (http://127.0.0.1:PORT/v1) as the first line."_s);
+        "deterministically (also the OpenAI and Anthropic batch APIs). Prints its base URL (http://127.0.0.1:PORT/v1) as the first line."_s);
     const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help and exit."_s);
     const QCommandLineOption version(u"version"_s, u"Show the version and exit."_s);
     parser.addOption(help);
@@ -104,6 +104,11 @@ int main(int argc, char *argv[])
             u"NAME=P"_s},
         {u"quota-requests"_s, u"Requests before 429 insufficient_quota (0 = none)."_s, u"N"_s},
         {u"quota-tokens"_s, u"Tokens before 429 insufficient_quota (0 = none)."_s, u"N"_s},
+        {u"batch-seconds-per-request"_s,
+            u"Batch APIs: seconds to answer each line of a batch (default 0.05)."_s, u"S"_s},
+        {u"batch-phase-seconds"_s,
+            u"Batch APIs: seconds a batch spends validating and again finalizing (default 0.2)."_s,
+            u"S"_s},
         {u"log"_s, u"Append one JSON line per request to FILE."_s, u"FILE"_s},
         {u"verbose"_s, u"Print one JSON line per request on stderr."_s},
     });
@@ -140,6 +145,7 @@ int main(int argc, char *argv[])
     if (!port || !latency || !jitter || !rpm || !tpm || !tps || !seed || !quotaRequests
         || !quotaTokens)
         return fail(2, error);
+    sluice::sim::BatchSpeed batchSpeed;
     QHash<QString, double> faultRates;
     for (const QString &spec : parser.values(u"fault-rate"_s)) {
         const QString name = spec.section(u'=', 0, 0);
@@ -151,6 +157,24 @@ int main(int argc, char *argv[])
                     .arg(sluice::sim::SimServer::faultNames().join(u", "_s), spec));
         }
         faultRates.insert(name, rate);
+    }
+
+    for (const QString &name : {u"batch-seconds-per-request"_s, u"batch-phase-seconds"_s}) {
+        if (!parser.isSet(name))
+            continue;
+        bool ok = false;
+        const double seconds = parser.value(name).toDouble(&ok);
+        if (!ok || seconds < 0 || seconds > 86'400) {
+            return fail(2,
+                u"--%1 expects seconds from 0 to 86400, got '%2'; fix the value."_s.arg(
+                    name, parser.value(name)));
+        }
+        if (name == u"batch-phase-seconds") {
+            batchSpeed.validatingSeconds = seconds;
+            batchSpeed.finalizingSeconds = seconds;
+        } else {
+            batchSpeed.secondsPerRequest = seconds;
+        }
     }
 
     const QString hostText = parser.isSet(u"host"_s) ? parser.value(u"host"_s) : u"127.0.0.1"_s;
@@ -175,6 +199,7 @@ int main(int argc, char *argv[])
     config.faultRates = faultRates;
     config.quotaRequests = *quotaRequests;
     config.quotaTokens = *quotaTokens;
+    config.batchSpeed = batchSpeed;
     if (parser.isSet(u"require-key-env"_s)) {
         const QString variable = parser.value(u"require-key-env"_s);
         config.requiredApiKey = qgetenv(qPrintable(variable));

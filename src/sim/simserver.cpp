@@ -1,5 +1,6 @@
 #include "sim/simserver.h"
 
+#include "sim/batchapi.h"
 #include "sim/chatapi.h"
 #include "sim/messagesapi.h"
 #include "sim/ratewindow.h"
@@ -74,14 +75,6 @@ constexpr qsizetype kCharsPerDelta = 8;
 // The longest per-request latency the x-sim-latency-ms header may ask for.
 constexpr qint64 kMaxLatencyOverrideMs = 600'000;
 
-QByteArray randomHex(int bytes)
-{
-    QByteArray raw(bytes, Qt::Uninitialized);
-    for (char &byte : raw)
-        byte = char(QRandomGenerator::global()->bounded(256));
-    return raw.toHex();
-}
-
 QByteArray methodName(QHttpServerRequest::Method method)
 {
     switch (method) {
@@ -130,6 +123,14 @@ std::optional<std::chrono::milliseconds> latencyOverride(const QByteArray &value
 
 } // namespace
 
+QByteArray randomHex(int bytes)
+{
+    QByteArray raw(bytes, Qt::Uninitialized);
+    for (char &byte : raw)
+        byte = char(QRandomGenerator::global()->bounded(256));
+    return raw.toHex();
+}
+
 // One decided answer: status, body and headers, when to send it, what to log.
 struct SimAnswer
 {
@@ -139,8 +140,9 @@ struct SimAnswer
     Kind kind = Kind::Json;
     int status = 200;
     QJsonObject body;
-    QByteArray raw;         ///< Kind::Raw: the bytes sent as the body
-    QList<SseEvent> events; ///< Kind::Stream
+    QByteArray raw;                              ///< Kind::Raw: the bytes sent as the body
+    QByteArray contentType = "application/json"; ///< Kind::Json and Kind::Raw
+    QList<SseEvent> events;                      ///< Kind::Stream
     /// Kind::Stream: events sent before the stall or the cut; Kind::Raw: bytes
     /// sent before the stall (the content-length announces them all).
     qsizetype streamStop = -1;
@@ -232,7 +234,7 @@ void writeAnswer(QHttpServerResponder &responder, const SimAnswer &answer)
         ? answer.raw
         : QJsonDocument(answer.body).toJson(QJsonDocument::Compact);
     responder.writeStatusLine(QHttpServerResponder::StatusCode(answer.status));
-    responder.writeHeader("content-type", "application/json");
+    responder.writeHeader("content-type", answer.contentType);
     responder.writeHeader("content-length", QByteArray::number(body.size()));
     for (const auto &[name, value] : answer.headers)
         responder.writeHeader(name, value);
@@ -294,6 +296,8 @@ SimServer::SimServer(SimConfig config, QObject *parent)
     , m_http(new QHttpServer(this))
     , m_rates(std::make_unique<RateWindow>(
           qMax(0, m_config.requestsPerMinute), qMax(0, m_config.tokensPerMinute)))
+    , m_batches(std::make_unique<BatchApi>(
+          [this](const BatchLineCall &call) { return answerBatchLine(call); }, m_config.batchSpeed))
     , m_faultRates(m_config.faultRates)
     , m_seed(m_config.seed)
 {
@@ -418,6 +422,8 @@ void SimServer::reset()
     m_quotaTokensUsed = 0;
     m_requestCount = 0;
     m_entries = QJsonArray();
+    m_batches->clear();
+    m_batches->setSpeed(m_config.batchSpeed, BatchApi::Clock::now());
     m_rates = std::make_unique<RateWindow>(
         qMax(0, m_config.requestsPerMinute), qMax(0, m_config.tokensPerMinute));
 }
@@ -438,7 +444,30 @@ void SimServer::handleControl(const QHttpServerRequest &request, QHttpServerResp
                 .body());
     };
     if (path == u"/sim/log" && method == QHttpServerRequest::Method::Get) {
+        m_batches->advance(BatchApi::Clock::now()); // lines that came due are answered first
         reply(200, QJsonObject {{u"entries"_s, m_entries}});
+    } else if (path == u"/sim/batch-speed" && method == QHttpServerRequest::Method::Post) {
+        const QJsonObject body = QJsonDocument::fromJson(request.body()).object();
+        BatchSpeed speed = m_batches->speed();
+        const std::pair<QString, double *> fields[]
+            = {{u"seconds_per_request"_s, &speed.secondsPerRequest},
+                {u"validating_seconds"_s, &speed.validatingSeconds},
+                {u"finalizing_seconds"_s, &speed.finalizingSeconds}};
+        for (const auto &[name, field] : fields) {
+            const QJsonValue value = body.value(name);
+            if (value.isUndefined())
+                continue;
+            if (!value.isDouble() || value.toDouble() < 0)
+                return refuse(400, u"'%1' must be a number of seconds >= 0."_s.arg(name));
+            *field = value.toDouble();
+        }
+        m_batches->setSpeed(speed, BatchApi::Clock::now());
+        reply(200,
+            QJsonObject {{u"seconds_per_request"_s, speed.secondsPerRequest},
+                {u"validating_seconds"_s, speed.validatingSeconds},
+                {u"finalizing_seconds"_s, speed.finalizingSeconds}});
+    } else if (path == u"/sim/batch-expire" && method == QHttpServerRequest::Method::Post) {
+        reply(200, QJsonObject {{u"expired"_s, m_batches->expireAll(BatchApi::Clock::now())}});
     } else if (path == u"/sim/reset" && method == QHttpServerRequest::Method::Post) {
         reset();
         reply(200, QJsonObject {{u"reset"_s, true}});
@@ -476,7 +505,8 @@ void SimServer::handleControl(const QHttpServerRequest &request, QHttpServerResp
     } else {
         refuse(404,
             u"Unknown control endpoint %1; sluice-sim serves POST /sim/faults, "
-            "GET /sim/log and POST /sim/reset."_s.arg(path));
+            "GET /sim/log, POST /sim/reset, POST /sim/batch-speed and POST "
+            "/sim/batch-expire."_s.arg(path));
     }
 }
 
@@ -501,9 +531,13 @@ void SimServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
         handleControl(request, responder);
         return;
     }
-    const auto dialect = dialectOf(request.url().path());
+    const QString path = request.url().path();
+    const auto dialect = dialectOf(path);
     if (dialect)
         ++m_requestCount;
+    const bool anthropicBatch = BatchApi::isAnthropicPath(path);
+    const bool anthropicShape = dialect == Dialect::Messages || anthropicBatch;
+    const bool kept = dialect || anthropicBatch || BatchApi::isOpenAiPath(path);
 
     // A bad x-sim-latency-ms header is refused before the rate window sees
     // the request.
@@ -523,7 +557,7 @@ void SimServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
 
     const QByteArray requestId = "req_" + randomHex(16);
     answer.headers.prepend({"x-request-id", requestId});
-    if (dialect == Dialect::Messages) {
+    if (anthropicShape) {
         answer.headers.prepend({"request-id", requestId});
         if (answer.kind == SimAnswer::Kind::Json && answer.status >= 400) {
             const QJsonObject error = answer.body.value(u"error"_s).toObject();
@@ -551,7 +585,7 @@ void SimServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
             answer.headers.append(
                 {"anthropic-ratelimit-tokens-reset", rfc3339After(state.resetTokens)});
         }
-    } else if (m_rates->isLimited()) {
+    } else if (m_rates->isLimited() && dialect) {
         const RateWindow::State state = m_rates->state(RateWindow::Clock::now());
         if (state.limitRequests > 0) {
             answer.headers.append(
@@ -578,27 +612,122 @@ void SimServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
     entry.insert(u"delay_ms"_s, qint64(answer.delay.count()));
     if (const auto attempt = headerValue(request, "x-sluice-attempt-id"))
         entry.insert(u"attempt_id"_s, QString::fromLatin1(*attempt));
-    if (answer.kind == SimAnswer::Kind::Json && answer.status >= 400
-        && dialect != Dialect::Messages) {
+    if (answer.kind == SimAnswer::Kind::Json && answer.status >= 400 && !anthropicShape) {
         const QJsonObject error = answer.body.value(u"error"_s).toObject();
         entry.insert(u"error_code"_s, error.value(u"code"_s));
     }
+    record(entry, kept);
+
+    deliver(std::move(responder), std::move(answer));
+}
+
+void SimServer::record(const QJsonObject &entry, bool keep)
+{
     if (m_log)
         m_log->write(entry);
-    if (dialect) {
+    if (keep) {
         m_entries.append(entry);
         if (m_entries.size() > kMaxLogEntries)
             m_entries.removeFirst();
     }
     Q_EMIT requestServed(entry);
+}
 
-    deliver(std::move(responder), std::move(answer));
+std::optional<SimAnswer> SimServer::refuseKey(
+    const QHttpServerRequest &request, bool anthropic) const
+{
+    if (anthropic) {
+        if (!m_config.requiredApiKey.isEmpty()) {
+            const auto key = headerValue(request, "x-api-key");
+            if (!key || *key != m_config.requiredApiKey) {
+                return errorAnswer(
+                    ApiError {401, key ? u"invalid x-api-key"_s : u"x-api-key header is required"_s,
+                        u"authentication_error"_s, QJsonValue(), QJsonValue()});
+            }
+        }
+        if (!headerValue(request, "anthropic-version")) {
+            return errorAnswer(ApiError {400, u"anthropic-version: header is required"_s,
+                u"invalid_request_error"_s, QJsonValue(), QJsonValue()});
+        }
+        return std::nullopt;
+    }
+    if (m_config.requiredApiKey.isEmpty())
+        return std::nullopt;
+    const auto authorization = headerValue(request, "authorization");
+    if (!authorization) {
+        return errorAnswer(ApiError {401,
+            u"You didn't provide an API key. Send it in the Authorization header as "
+            "'Bearer YOUR_KEY'."_s,
+            u"invalid_request_error"_s, QJsonValue(), QJsonValue()});
+    }
+    // Never echo the key, not even in part.
+    if (*authorization != "Bearer " + m_config.requiredApiKey) {
+        return errorAnswer(ApiError {401,
+            u"Incorrect API key provided. Check the key this sluice-sim was started with."_s,
+            u"invalid_request_error"_s, QJsonValue(), u"invalid_api_key"_s});
+    }
+    return std::nullopt;
+}
+
+BatchLineAnswer SimServer::answerBatchLine(const BatchLineCall &call)
+{
+    const Dialect dialect = *dialectOf(call.path); // the batch API only takes model endpoints
+    SimAnswer answer = answerModel(call.body, dialect, false);
+    if (answer.kind == SimAnswer::Kind::Stream) {
+        answer = errorAnswer(ApiError {400,
+            u"'stream' is not supported in a batch request; leave it out or set it to false."_s,
+            u"invalid_request_error"_s, u"stream"_s, u"invalid_value"_s});
+    } else if (answer.kind != SimAnswer::Kind::Json) {
+        // A connection fault has no connection to break here: the line fails as a server error.
+        answer = errorAnswer(ApiError {500,
+            u"The server had an error while processing your request (simulated %1)."_s.arg(
+                answer.log.value(u"fault"_s).toString()),
+            u"server_error"_s, QJsonValue(), QJsonValue()});
+    }
+    const QByteArray requestId = "req_" + randomHex(16);
+    QJsonObject entry = answer.log;
+    entry.insert(u"time"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+    entry.insert(u"request_id"_s, QString::fromLatin1(requestId));
+    entry.insert(u"method"_s, u"POST"_s);
+    entry.insert(u"path"_s, call.path);
+    entry.insert(u"status"_s, answer.status);
+    entry.insert(u"batch_id"_s, call.batchId);
+    entry.insert(u"custom_id"_s, call.customId);
+    if (answer.status >= 400) {
+        const QJsonObject error = answer.body.value(u"error"_s).toObject();
+        entry.insert(u"error_code"_s, error.value(u"code"_s));
+        if (dialect == Dialect::Messages) {
+            answer.body
+                = anthropicErrorBody(ApiError {answer.status, error.value(u"message"_s).toString(),
+                    error.value(u"type"_s).toString(), QJsonValue(), QJsonValue()});
+        }
+    }
+    record(entry, true);
+    return BatchLineAnswer {answer.status, answer.body, QString::fromLatin1(requestId)};
 }
 
 SimAnswer SimServer::decide(const QHttpServerRequest &request)
 {
     const QString path = request.url().path();
     const QByteArray method = methodName(request.method());
+
+    const bool anthropicBatch = BatchApi::isAnthropicPath(path);
+    if (anthropicBatch || BatchApi::isOpenAiPath(path)) {
+        if (auto refused = refuseKey(request, anthropicBatch))
+            return *refused;
+        const BatchReply reply = m_batches->handle(method, path,
+            headerValue(request, "content-type").value_or(QByteArray()), request.body(), baseUrl());
+        SimAnswer answer;
+        answer.status = reply.status;
+        answer.body = reply.body;
+        answer.log = reply.log;
+        if (!reply.contentType.isEmpty()) {
+            answer.kind = SimAnswer::Kind::Raw;
+            answer.raw = reply.raw;
+            answer.contentType = reply.contentType;
+        }
+        return answer;
+    }
 
     struct Route
     {
@@ -614,7 +743,8 @@ SimAnswer SimServer::decide(const QHttpServerRequest &request)
     if (route == routes.cend()) {
         return errorAnswer(ApiError {404,
             u"Invalid URL (%1 %2). sluice-sim serves POST /v1/responses, POST "
-            "/v1/chat/completions, POST /v1/messages and GET /v1/models."_s.arg(
+            "/v1/chat/completions, POST /v1/messages, GET /v1/models and the batch APIs "
+            "(/v1/files, /v1/batches, /v1/messages/batches)."_s.arg(
                 QString::fromLatin1(method), path),
             u"invalid_request_error"_s, QJsonValue(), QJsonValue()});
     }
@@ -629,59 +759,33 @@ SimAnswer SimServer::decide(const QHttpServerRequest &request)
     }
 
     const auto dialect = dialectOf(path);
-    if (dialect == Dialect::Messages) {
-        if (!m_config.requiredApiKey.isEmpty()) {
-            const auto key = headerValue(request, "x-api-key");
-            if (!key || *key != m_config.requiredApiKey) {
-                return errorAnswer(
-                    ApiError {401, key ? u"invalid x-api-key"_s : u"x-api-key header is required"_s,
-                        u"authentication_error"_s, QJsonValue(), QJsonValue()});
-            }
-        }
-        if (!headerValue(request, "anthropic-version")) {
-            return errorAnswer(ApiError {400, u"anthropic-version: header is required"_s,
-                u"invalid_request_error"_s, QJsonValue(), QJsonValue()});
-        }
-    } else if (!m_config.requiredApiKey.isEmpty()) {
-        const auto authorization = headerValue(request, "authorization");
-        if (!authorization) {
-            return errorAnswer(ApiError {401,
-                u"You didn't provide an API key. Send it in the Authorization header as "
-                "'Bearer YOUR_KEY'."_s,
-                u"invalid_request_error"_s, QJsonValue(), QJsonValue()});
-        }
-        // Never echo the key, not even in part.
-        if (*authorization != "Bearer " + m_config.requiredApiKey) {
-            return errorAnswer(ApiError {401,
-                u"Incorrect API key provided. Check the key this sluice-sim was started with."_s,
-                u"invalid_request_error"_s, QJsonValue(), u"invalid_api_key"_s});
-        }
-    }
+    if (auto refused = refuseKey(request, dialect == Dialect::Messages))
+        return *refused;
 
     if (!dialect)
         return answerModels();
-    return answerModel(request, *dialect);
+    return answerModel(request.body(), *dialect, true);
 }
 
-SimAnswer SimServer::answerModel(const QHttpServerRequest &request, Dialect dialect)
+SimAnswer SimServer::answerModel(const QByteArray &body, Dialect dialect, bool live)
 {
     // Each dialect parses into the common call; the answer is then shaped back.
     ChatRequest chat;
     MessagesRequest messages;
     ResponsesRequest call;
     if (dialect == Dialect::Responses) {
-        const auto parsed = parseResponsesRequest(request.body());
+        const auto parsed = parseResponsesRequest(body);
         if (const auto *error = std::get_if<ApiError>(&parsed))
             return errorAnswer(*error);
         call = std::get<ResponsesRequest>(parsed);
     } else if (dialect == Dialect::Chat) {
-        const auto parsed = parseChatRequest(request.body());
+        const auto parsed = parseChatRequest(body);
         if (const auto *error = std::get_if<ApiError>(&parsed))
             return errorAnswer(*error);
         chat = std::get<ChatRequest>(parsed);
         call = chat.call;
     } else {
-        const auto parsed = parseMessagesRequest(request.body());
+        const auto parsed = parseMessagesRequest(body);
         if (const auto *error = std::get_if<ApiError>(&parsed))
             return errorAnswer(*error);
         messages = std::get<MessagesRequest>(parsed);
@@ -699,19 +803,23 @@ SimAnswer SimServer::answerModel(const QHttpServerRequest &request, Dialect dial
         answer.log = log;
         return answer;
     }
+    // A batch line meets neither the live quota nor the live rate limits.
     const bool overRequests
-        = m_config.quotaRequests > 0 && m_quotaRequestsUsed >= m_config.quotaRequests;
-    const bool overTokens = m_config.quotaTokens > 0 && m_quotaTokensUsed >= m_config.quotaTokens;
+        = live && m_config.quotaRequests > 0 && m_quotaRequestsUsed >= m_config.quotaRequests;
+    const bool overTokens
+        = live && m_config.quotaTokens > 0 && m_quotaTokensUsed >= m_config.quotaTokens;
     if (overRequests || overTokens) {
         SimAnswer answer = earlyFaultAnswer(u"insufficient_quota"_s, dialect);
         answer.log = log;
         return answer;
     }
 
-    if (const auto refusal = m_rates->admit(RateWindow::Clock::now(), arrivalTokens(call))) {
-        SimAnswer answer = errorAnswer(ApiError {429, QString::fromUtf8(refusal->message),
-            QString::fromLatin1(refusal->type), QJsonValue(), u"rate_limit_exceeded"_s});
-        const qint64 milliseconds = refusal->retryAfter.count();
+    const auto limited
+        = live ? m_rates->admit(RateWindow::Clock::now(), arrivalTokens(call)) : std::nullopt;
+    if (limited) {
+        SimAnswer answer = errorAnswer(ApiError {429, QString::fromUtf8(limited->message),
+            QString::fromLatin1(limited->type), QJsonValue(), u"rate_limit_exceeded"_s});
+        const qint64 milliseconds = limited->retryAfter.count();
         if (dialect != Dialect::Messages)
             answer.headers.append({"retry-after-ms", QByteArray::number(milliseconds)});
         answer.headers.append({"retry-after", QByteArray::number((milliseconds + 999) / 1000)});
@@ -769,8 +877,10 @@ SimAnswer SimServer::answerModel(const QHttpServerRequest &request, Dialect dial
         if (call.stream)
             events = messagesStreamEvents(response, kCharsPerDelta);
     }
-    m_quotaRequestsUsed += 1;
-    m_quotaTokensUsed += totalTokens;
+    if (live) {
+        m_quotaRequestsUsed += 1;
+        m_quotaTokensUsed += totalTokens;
+    }
     log.insert(u"output_tokens"_s, outputTokens);
 
     SimAnswer answer;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sim/batchapi.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QHostAddress>
@@ -13,6 +15,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 QT_BEGIN_NAMESPACE
 class QHttpServer;
@@ -31,6 +34,9 @@ class RequestLog;
 enum class Dialect { Responses, Chat, Messages };
 struct SimAnswer; // one decided answer, defined in simserver.cpp
 
+/// `bytes` random bytes as lowercase hex, for ids (`req_...`, `file-...`).
+[[nodiscard]] QByteArray randomHex(int bytes);
+
 /// How the simulator behaves; fixed for the life of a SimServer.
 struct SimConfig
 {
@@ -47,6 +53,7 @@ struct SimConfig
     QHash<QString, double> faultRates;
     qint64 quotaRequests = 0; ///< 0 = none; model requests before 429 insufficient_quota
     qint64 quotaTokens = 0;   ///< 0 = none; estimated tokens before 429 insufficient_quota
+    BatchSpeed batchSpeed;    ///< how fast the batch APIs move (POST /sim/batch-speed changes it)
 };
 
 /// sluice-sim: a real HTTP server on loopback speaking OpenAI's Responses API
@@ -73,6 +80,17 @@ struct SimConfig
 /// (`{"entries":[...]}`, the model requests since the start or the last
 /// reset, at most the last 10,000), `POST /sim/reset` (clears script, log,
 /// counters, rate window and quota; rates and seed back to the configuration).
+///
+/// The providers' Batch APIs (see BatchApi): OpenAI's `/v1/files` and
+/// `/v1/batches`, Anthropic's `/v1/messages/batches`, with the same keys as
+/// their dialects. Each line is answered by the code that answers live calls
+/// (same answers, schema instances, usage and faults: a fault that breaks a
+/// connection becomes a 500 line), without the live rate limits or quota, and
+/// is logged with its `batch_id` and `custom_id`; the batch API requests are
+/// logged too. Controls: `POST /sim/batch-speed {"seconds_per_request",
+/// "validating_seconds", "finalizing_seconds"}` (each optional; answers the
+/// speed in force) and `POST /sim/batch-expire` (ends every unfinished batch
+/// as expired). `POST /sim/reset` also forgets every file and batch.
 class SimServer : public QObject
 {
     Q_OBJECT
@@ -107,7 +125,16 @@ private:
     [[nodiscard]] std::chrono::milliseconds configuredDelay(
         const QHttpServerRequest &request) const;
     [[nodiscard]] SimAnswer decide(const QHttpServerRequest &request);
-    [[nodiscard]] SimAnswer answerModel(const QHttpServerRequest &request, Dialect dialect);
+    /// The answer to one model call; `live` false (a batch line) skips the
+    /// rate limits and the quota.
+    [[nodiscard]] SimAnswer answerModel(const QByteArray &body, Dialect dialect, bool live);
+    [[nodiscard]] BatchLineAnswer answerBatchLine(const BatchLineCall &call);
+    /// The 401/400 answer when the request lacks the key (or, `anthropic`,
+    /// the version header); nullopt when it may pass.
+    [[nodiscard]] std::optional<SimAnswer> refuseKey(
+        const QHttpServerRequest &request, bool anthropic) const;
+    /// Writes a log entry; `keep` also keeps it for GET /sim/log.
+    void record(const QJsonObject &entry, bool keep);
     [[nodiscard]] SimAnswer answerModels() const;
     void deliver(QHttpServerResponder &&responder, SimAnswer answer);
     void handleControl(const QHttpServerRequest &request, QHttpServerResponder &responder);
@@ -119,6 +146,7 @@ private:
     QTcpServer *m_tcp = nullptr;
     std::unique_ptr<RateWindow> m_rates;
     std::unique_ptr<RequestLog> m_log;
+    std::unique_ptr<BatchApi> m_batches;
     QString m_errorString;
     qint64 m_requestCount = 0;
     QStringList m_script;                ///< scripted faults, next first
