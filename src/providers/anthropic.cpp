@@ -58,12 +58,19 @@ void readHeadOf(const HttpResponse &response, GenerationOutcome &outcome)
 }
 
 // `{type: "error", error: {type, message}}`, in a body or a stream event.
+// An account out of credit answers 400 invalid_request_error, not
+// billing_error; only its message tells, and retrying or going on is useless.
 void decodeErrorObject(const QJsonObject &root, int httpStatus, GenerationOutcome &outcome)
 {
     const QJsonObject error = root.value(QLatin1StringView("error")).toObject();
     outcome.errorCode = error.value(QLatin1StringView("type")).toString();
-    failOutcome(outcome, classifyAnthropicError(httpStatus, outcome.errorCode),
-        error.value(QLatin1StringView("message")).toString());
+    const QString message = error.value(QLatin1StringView("message")).toString();
+    const bool noCredit = outcome.errorCode == u"invalid_request_error"
+        && message.contains(u"credit balance is too low", Qt::CaseInsensitive);
+    failOutcome(outcome,
+        noCredit ? ErrorClass::QuotaExhausted
+                 : classifyAnthropicError(httpStatus, outcome.errorCode),
+        message);
 }
 
 GenerationOutcome decodeMessages(const HttpResponse &response)

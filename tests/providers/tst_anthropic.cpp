@@ -131,24 +131,32 @@ private Q_SLOTS:
         QTest::addColumn<int>("httpStatus");
         QTest::addColumn<QString>("type");
         QTest::addColumn<ErrorClass>("errorClass");
+        QTest::addColumn<QString>("message");
         QTest::newRow("400 invalid_request_error")
-            << 400 << u"invalid_request_error"_qs << ErrorClass::BadRequest;
+            << 400 << u"invalid_request_error"_qs << ErrorClass::BadRequest << u"why"_qs;
+        // Out of credit is a 400 invalid_request_error: only the message tells.
+        QTest::newRow("400 credit balance too low")
+            << 400 << u"invalid_request_error"_qs << ErrorClass::QuotaExhausted
+            << u"Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."_qs;
         QTest::newRow("401 authentication_error")
-            << 401 << u"authentication_error"_qs << ErrorClass::Auth;
+            << 401 << u"authentication_error"_qs << ErrorClass::Auth << u"why"_qs;
         QTest::newRow("402 billing_error")
-            << 402 << u"billing_error"_qs << ErrorClass::QuotaExhausted;
-        QTest::newRow("403 permission_error") << 403 << u"permission_error"_qs << ErrorClass::Auth;
+            << 402 << u"billing_error"_qs << ErrorClass::QuotaExhausted << u"why"_qs;
+        QTest::newRow("403 permission_error")
+            << 403 << u"permission_error"_qs << ErrorClass::Auth << u"why"_qs;
         QTest::newRow("404 not_found_error")
-            << 404 << u"not_found_error"_qs << ErrorClass::NotFound;
+            << 404 << u"not_found_error"_qs << ErrorClass::NotFound << u"why"_qs;
         QTest::newRow("413 request_too_large")
-            << 413 << u"request_too_large"_qs << ErrorClass::BadRequest;
+            << 413 << u"request_too_large"_qs << ErrorClass::BadRequest << u"why"_qs;
         QTest::newRow("429 rate_limit_error")
-            << 429 << u"rate_limit_error"_qs << ErrorClass::RateLimited;
-        QTest::newRow("500 api_error") << 500 << u"api_error"_qs << ErrorClass::Server;
-        QTest::newRow("504 timeout_error") << 504 << u"timeout_error"_qs << ErrorClass::Timeout;
+            << 429 << u"rate_limit_error"_qs << ErrorClass::RateLimited << u"why"_qs;
+        QTest::newRow("500 api_error") << 500 << u"api_error"_qs << ErrorClass::Server << u"why"_qs;
+        QTest::newRow("504 timeout_error")
+            << 504 << u"timeout_error"_qs << ErrorClass::Timeout << u"why"_qs;
         QTest::newRow("529 overloaded_error")
-            << 529 << u"overloaded_error"_qs << ErrorClass::Overloaded;
-        QTest::newRow("503 unknown type") << 503 << u"something_new"_qs << ErrorClass::Server;
+            << 529 << u"overloaded_error"_qs << ErrorClass::Overloaded << u"why"_qs;
+        QTest::newRow("503 unknown type")
+            << 503 << u"something_new"_qs << ErrorClass::Server << u"why"_qs;
     }
 
     void errorTypes()
@@ -156,17 +164,18 @@ private Q_SLOTS:
         QFETCH(int, httpStatus);
         QFETCH(QString, type);
         QFETCH(ErrorClass, errorClass);
+        QFETCH(QString, message);
         HttpResponse response;
         response.status = httpStatus;
         response.body = QJsonDocument(
             QJsonObject {{u"type"_qs, u"error"_qs},
-                {u"error"_qs, QJsonObject {{u"type"_qs, type}, {u"message"_qs, u"why"_qs}}}})
+                {u"error"_qs, QJsonObject {{u"type"_qs, type}, {u"message"_qs, message}}}})
                             .toJson();
         const GenerationOutcome outcome = provider().decode(response);
         QCOMPARE(outcome.status, Status::Failed);
         QCOMPARE(outcome.errorClass, errorClass);
         QCOMPARE(outcome.errorCode, type);
-        QCOMPARE(outcome.errorMessage, u"why"_qs);
+        QCOMPARE(outcome.errorMessage, message);
     }
 
     void errorWithoutBodyUsesStatus()
