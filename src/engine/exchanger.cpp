@@ -2,11 +2,12 @@
 
 namespace sluice {
 
-quint64 HttpExchanger::send(
-    const HttpRequest &request, const HttpTransport::Timeouts &timeouts, Done done, Sent sent)
+quint64 HttpExchanger::send(const HttpRequest &request, const HttpTransport::Timeouts &timeouts,
+    Done done, Sent sent, Data data)
 {
     HttpTransport::StreamHandlers handlers;
     handlers.sent = std::move(sent);
+    handlers.data = std::move(data);
     return m_transport.post(request, timeouts, std::move(done), std::move(handlers));
 }
 

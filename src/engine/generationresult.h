@@ -28,10 +28,11 @@ enum class AttemptKind {
 struct AttemptRecord
 {
     AttemptKind kind = AttemptKind::First;
-    double queueMs = 0;         ///< in the concurrency and rate gates
-    double latencyMs = 0;       ///< send to the complete answer
-    bool reachedServer = false; ///< false: compensated in the gates
-    bool cancelled = false;     ///< lost a hedge or the caller cancelled
+    double queueMs = 0;           ///< in the concurrency and rate gates
+    double latencyMs = 0;         ///< send to the complete answer
+    std::optional<double> ttftMs; ///< send to the first text delta (streamed attempts only)
+    bool reachedServer = false;   ///< false: compensated in the gates
+    bool cancelled = false;       ///< lost a hedge or the caller cancelled
     GenerationOutcome::Status status = GenerationOutcome::Status::Failed;
     ErrorClass errorClass = ErrorClass::None;
     int httpStatus = 0;
@@ -75,7 +76,7 @@ struct GenerationResult
     QDateTime startedAt;          ///< wall time the service took it
     double queueMs = 0;           ///< total time in gates, kept apart from latency
     double latencyMs = 0;         ///< the deciding attempt, send to answer
-    std::optional<double> ttftMs; ///< only for streamed answers
+    std::optional<double> ttftMs; ///< the deciding attempt's, streamed answers with text only
     double totalMs = 0;           ///< submit to result
     QString requestId;            ///< the deciding attempt's x-request-id
     QString fingerprint;

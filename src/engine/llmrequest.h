@@ -46,6 +46,11 @@ struct LlmRequest
     /// Opt-in: a second attempt after the observed p95 latency; the first
     /// answer wins, the other is cancelled.
     bool hedge = false;
+    /// Opt-in: ask for the answer as a stream (when the provider's
+    /// capabilities say it streams; otherwise it is sent plain). Its text
+    /// then reaches submit()'s DeltaCallback as it arrives, and the result
+    /// carries the time to the first token.
+    bool stream = false;
 
     /// A run's money cap, shared by its requests (nullptr: no cap).
     std::shared_ptr<Budget> budget;

@@ -8,6 +8,7 @@
 #include <QRandomGenerator>
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 namespace sluice {
@@ -46,6 +47,7 @@ struct LlmService::Flight
     GenerationRequest request;
     Stage stage = Stage::Slot;
     ConcurrencyGate::WaiterId slotWaiter = 0;
+    std::shared_ptr<RateGate> gate; ///< the gate it queued in or holds a ticket of
     RateGate::WaiterId rateWaiter = 0;
     bool holdsSlot = false;
     std::optional<RateGate::Ticket> ticket;
@@ -56,6 +58,9 @@ struct LlmService::Flight
     TimePoint queuedAt {};
     TimePoint sentAt {};
     MetricsRecord sentRecord;
+    std::unique_ptr<StreamDecoder> decoder; ///< a streamed attempt's
+    std::optional<TimePoint> firstTextAt;
+    QString streamed; ///< the text it streamed so far
     std::uint64_t gateSpan = 0;
     std::uint64_t attemptSpan = 0;
 };
@@ -68,6 +73,9 @@ struct LlmService::Job
     std::optional<GenerationRequest> rendered;
     bool prerendered = false; ///< the simple path: no templates, no validation
     Callback done;
+    /// Shared with the deliveries in the event loop; emptied by cancel().
+    std::shared_ptr<DeltaCallback> onDelta;
+    quint64 shownFlight = 0; ///< the attempt whose text the caller sees
     GenerationResult result;
     TimePoint submittedAt {};
     std::optional<SchemaValidator> validator;
@@ -170,7 +178,7 @@ LlmService::LlmService(std::shared_ptr<const Provider> provider, const Clock &cl
     , m_timers(timers)
     , m_config(std::move(config))
     , m_exchanger(std::move(exchanger))
-    , m_rateGate(clock, timers, m_config.rateLimits)
+    , m_rateGate(std::make_shared<RateGate>(clock, timers, m_config.rateLimits))
     , m_concurrency(m_config.maxConcurrent)
     , m_retry(
           clock, m_config.retry, m_config.random ? m_config.random : RetryPolicy::RandomSource([] {
@@ -195,12 +203,19 @@ LlmService::~LlmService()
 
 RequestHandle LlmService::submit(const GenerationRequest &request, Callback done)
 {
+    return submit(request, std::move(done), {});
+}
+
+RequestHandle LlmService::submit(
+    const GenerationRequest &request, Callback done, DeltaCallback onDelta)
+{
     LlmRequest pipeline;
     pipeline.model = request.model;
     pipeline.maxOutputTokens = request.maxOutputTokens;
     pipeline.temperature = request.temperature;
+    pipeline.stream = request.stream;
     pipeline.maxAttempts = m_config.retry.maxRetries + 1;
-    const RequestHandle handle = submit(pipeline, std::move(done));
+    const RequestHandle handle = submit(pipeline, std::move(done), std::move(onDelta));
     Job &job = *m_jobs.value(handle.id);
     job.rendered = request;
     job.prerendered = true;
@@ -209,10 +224,17 @@ RequestHandle LlmService::submit(const GenerationRequest &request, Callback done
 
 RequestHandle LlmService::submit(const LlmRequest &request, Callback done)
 {
+    return submit(request, std::move(done), {});
+}
+
+RequestHandle LlmService::submit(const LlmRequest &request, Callback done, DeltaCallback onDelta)
+{
     auto job = std::make_shared<Job>();
     job->id = m_nextId++;
     job->request = request;
     job->done = std::move(done);
+    if (onDelta)
+        job->onDelta = std::make_shared<DeltaCallback>(std::move(onDelta));
     job->submittedAt = m_clock.now();
     job->result.startedAt = QDateTime::currentDateTimeUtc();
     job->result.trace = Trace(m_clock);
@@ -300,6 +322,7 @@ void LlmService::start(quint64 jobId)
         }
         job.rendered = rendered;
     }
+    job.rendered->stream = job.request.stream && m_provider->capabilities().streaming;
 
     const HttpRequest probe = m_provider->encode(*job.rendered);
     job.endpoint
@@ -431,33 +454,43 @@ void LlmService::onSlot(quint64 jobId, quint64 flightId)
     flight->holdsSlot = true;
     flight->slotWaiter = 0;
     flight->stage = Flight::Stage::Rate;
-    const RateGate::Reservation r = m_rateGate.reserve(estimateTokens(flight->request),
-        job->request.priority,
-        [this, jobId, flightId](RateGate::Ticket ticket) { onTicket(jobId, flightId, ticket); });
+    reserveRate(*job, *flight);
+}
+
+void LlmService::reserveRate(Job &job, Flight &flight)
+{
+    const quint64 jobId = job.id;
+    const quint64 flightId = flight.id;
+    flight.gate = m_rateGate;
+    RateGate &gate = *flight.gate;
+    const RateGate::Reservation r = gate.reserve(estimateTokens(flight.request),
+        job.request.priority, [this, jobId, flightId, &gate](RateGate::Ticket ticket) {
+            onTicket(jobId, flightId, gate, ticket);
+        });
     switch (r.admission) {
     case RateGate::Admission::Granted:
-        onTicket(jobId, flightId, r.ticket);
+        onTicket(jobId, flightId, gate, r.ticket);
         break;
     case RateGate::Admission::Queued:
-        flight->rateWaiter = r.waiter;
+        flight.rateWaiter = r.waiter;
         break;
     case RateGate::Admission::Rejected:
-        withdraw(*job, *flight);
-        job->result.errorClass = ErrorClass::BadRequest;
-        job->result.errorMessage
+        withdraw(job, flight);
+        job.result.errorClass = ErrorClass::BadRequest;
+        job.result.errorMessage
             = QStringLiteral("the estimate of %1 tokens exceeds the rate limit of a whole window")
-                  .arg(estimateTokens(flight->request));
-        finish(*job, GenerationResult::Status::Failed);
+                  .arg(estimateTokens(flight.request));
+        finish(job, GenerationResult::Status::Failed);
         break;
     }
 }
 
-void LlmService::onTicket(quint64 jobId, quint64 flightId, RateGate::Ticket ticket)
+void LlmService::onTicket(quint64 jobId, quint64 flightId, RateGate &gate, RateGate::Ticket ticket)
 {
     const std::shared_ptr<Job> job = m_jobs.value(jobId);
     Flight *flight = job ? job->flight(flightId) : nullptr;
-    if (!flight || flight->stage != Flight::Stage::Rate) {
-        m_rateGate.compensate(ticket); // granted to an attempt that is gone
+    if (!flight || flight->stage != Flight::Stage::Rate || flight->gate.get() != &gate) {
+        gate.compensate(ticket); // granted to an attempt that is gone
         return;
     }
     flight->ticket = ticket;
@@ -485,10 +518,23 @@ void LlmService::onTicket(quint64 jobId, quint64 flightId, RateGate::Ticket tick
     flight->sentAt = now;
     flight->attemptSpan = trace.begin(QStringLiteral("attempt"), job->requestSpan);
     trace.setAttribute(flight->attemptSpan, QStringLiteral("kind"), attemptKindName(flight->kind));
-    flight->sentRecord = m_metrics.recordSent(metricsKey(*job), now - flight->queuedAt);
+    const MetricsKey key = metricsKey(*job);
+    publishLimits(key);
+    flight->sentRecord = m_metrics.recordSent(key, now - flight->queuedAt);
     HttpTransport::Timeouts timeouts = m_config.timeouts;
     if (job->request.deadline)
         timeouts.deadline = job->request.deadline;
+    Exchanger::Data data;
+    if (flight->request.stream) {
+        flight->decoder = m_provider->createStreamDecoder(
+            [this, jobId, flightId](const QString &delta) { onText(jobId, flightId, delta); });
+        data = [this, jobId, flightId](const QByteArray &bytes) {
+            const std::shared_ptr<Job> j = m_jobs.value(jobId);
+            Flight *f = j ? j->flight(flightId) : nullptr;
+            if (f && f->decoder)
+                f->decoder->feed(bytes);
+        };
+    }
     flight->exchange = m_exchanger->send(
         m_provider->encode(flight->request), timeouts,
         [this, jobId, flightId](
@@ -498,7 +544,8 @@ void LlmService::onTicket(quint64 jobId, quint64 flightId, RateGate::Ticket tick
                 if (Flight *f = j->flight(flightId))
                     f->reached = true;
             }
-        });
+        },
+        std::move(data));
     if (flight->kind != AttemptKind::Hedge)
         armHedge(*job, *flight);
 }
@@ -554,9 +601,9 @@ void LlmService::withdraw(Job &job, Flight &flight)
         break;
     case Flight::Stage::Rate:
         if (flight.ticket)
-            m_rateGate.compensate(*flight.ticket);
+            flight.gate->compensate(*flight.ticket);
         else
-            m_rateGate.cancel(flight.rateWaiter);
+            flight.gate->cancel(flight.rateWaiter);
         m_concurrency.release();
         break;
     case Flight::Stage::InFlight:
@@ -589,18 +636,23 @@ void LlmService::onAnswer(quint64 jobId, quint64 flightId, const HttpResponse &r
     m_concurrency.release();
     flight->holdsSlot = false;
 
-    const GenerationOutcome outcome = m_provider->decode(response);
+    const GenerationOutcome outcome
+        = flight->decoder ? flight->decoder->finish(response) : m_provider->decode(response);
     const bool reached = flight->reached || response.status != 0;
     const QString model = outcome.model.isEmpty() ? flight->request.model : outcome.model;
     const Duration latency = now - flight->sentAt;
+    std::optional<Duration> ttft;
+    if (flight->firstTextAt)
+        ttft = *flight->firstTextAt - flight->sentAt;
 
     // The gates: a request the server saw counts, settled at its send time;
-    // one it never saw leaves no trace.
+    // one it never saw leaves no trace. The hints speak of the server now:
+    // they go to the current gate.
     if (reached)
-        m_rateGate.settle(*flight->ticket, outcome.hasUsage ? outcome.usage.total() : 0);
+        flight->gate->settle(*flight->ticket, outcome.hasUsage ? outcome.usage.total() : 0);
     else
-        m_rateGate.compensate(*flight->ticket);
-    m_rateGate.applyHints(outcome.hints, outcome.errorClass == ErrorClass::RateLimited);
+        flight->gate->compensate(*flight->ticket);
+    m_rateGate->applyHints(outcome.hints, outcome.errorClass == ErrorClass::RateLimited);
 
     CircuitBreaker &breaker = m_breakers.forKey(job->endpoint, flight->request.model);
     if (flight->cancelled)
@@ -633,10 +685,12 @@ void LlmService::onAnswer(quint64 jobId, quint64 flightId, const HttpResponse &r
     else if (!flight->cancelled && outcome.status == GenerationOutcome::Status::Failed)
         m_metrics.recordFailed(key, outcome.errorClass);
     else if (!flight->cancelled)
-        m_metrics.recordReceived(key, outcome.usage, cost.amount(), latency, std::nullopt);
+        m_metrics.recordReceived(key, outcome.usage, cost.amount(), latency, ttft);
 
     AttemptRecord &record = job->result.attempts[flight->record];
     record.latencyMs = millisecondsBetween(flight->sentAt, now);
+    if (ttft)
+        record.ttftMs = millisecondsBetween(flight->sentAt, *flight->firstTextAt);
     record.reachedServer = reached;
     record.cancelled = flight->cancelled;
     record.status = outcome.status;
@@ -653,6 +707,8 @@ void LlmService::onAnswer(quint64 jobId, quint64 flightId, const HttpResponse &r
         flight->attemptSpan, QStringLiteral("error_class"), errorClassName(outcome.errorClass));
     trace.setAttribute(flight->attemptSpan, QStringLiteral("cancelled"), flight->cancelled);
     trace.setAttribute(flight->attemptSpan, QStringLiteral("request_id"), outcome.requestId);
+    if (record.ttftMs)
+        trace.setAttribute(flight->attemptSpan, QStringLiteral("ttft_ms"), *record.ttftMs);
     trace.end(flight->attemptSpan);
 
     if (flight->cancelled || job->decided) {
@@ -660,6 +716,99 @@ void LlmService::onAnswer(quint64 jobId, quint64 flightId, const HttpResponse &r
         return;
     }
     decide(*job, *flight, outcome);
+}
+
+void LlmService::onText(quint64 jobId, quint64 flightId, const QString &delta)
+{
+    const std::shared_ptr<Job> job = m_jobs.value(jobId);
+    Flight *flight = job ? job->flight(flightId) : nullptr;
+    if (!flight || flight->cancelled || delta.isEmpty())
+        return;
+    if (!flight->firstTextAt)
+        flight->firstTextAt = m_clock.now();
+    flight->streamed += delta;
+    if (job->shownFlight == flightId) {
+        showText(*job, *flight, delta);
+        return;
+    }
+    // Another attempt still streaming keeps the screen (a hedge waits its
+    // turn); one that ended gives it up, and this attempt starts over.
+    const Flight *shown = job->flight(job->shownFlight);
+    if (shown && shown->stage != Flight::Stage::Done && !shown->cancelled)
+        return;
+    showText(*job, *flight, flight->streamed);
+}
+
+void LlmService::showText(Job &job, Flight &flight, const QString &text)
+{
+    job.shownFlight = flight.id;
+    if (!job.onDelta)
+        return;
+    const int attempt = int(flight.record);
+    // From the event loop: the caller may cancel from its callback, which
+    // would otherwise abort the exchange whose bytes are being decoded.
+    QMetaObject::invokeMethod(
+        this,
+        [onDelta = job.onDelta, attempt, text] {
+            if (*onDelta)
+                (*onDelta)(attempt, text);
+        },
+        Qt::QueuedConnection);
+}
+
+void LlmService::publishLimits(const MetricsKey &key)
+{
+    const RateLimits &limits = m_rateGate->limits();
+    m_metrics.setLimits(key, limits.requestsPerMinute, limits.tokensPerMinute);
+}
+
+void LlmService::setRateLimits(const RateLimits &limits)
+{
+    m_config.rateLimits = limits;
+    const std::shared_ptr<RateGate> old
+        = std::exchange(m_rateGate, std::make_shared<RateGate>(m_clock, m_timers, limits));
+    RateGate &gate = *m_rateGate;
+    const RateGateSnapshot before = old->snapshot();
+    if (before.pausedUntil)
+        gate.pauseUntil(*before.pausedUntil);
+    // The old window's requests, booked now: they leave the new window later
+    // than they really would, never sooner. One booking carries all tokens
+    // (at most a whole window's, or the gate would reject it).
+    const RateGateSnapshot fresh = gate.snapshot();
+    for (std::int64_t i = 0; i < before.requestsInWindow; ++i) {
+        std::int64_t tokens = i == 0 ? before.tokensInWindow : 0;
+        if (fresh.tokenLimit)
+            tokens = std::min(tokens, *fresh.tokenLimit);
+        const RateGate::Reservation r
+            = gate.reserve(tokens, Priority::Interactive, [](RateGate::Ticket) {});
+        if (r.admission == RateGate::Admission::Queued)
+            gate.cancel(r.waiter);
+        if (r.admission != RateGate::Admission::Granted)
+            break;
+    }
+
+    // Those waiting in the old gate queue again here, in the order they came.
+    QList<std::pair<std::shared_ptr<Job>, Flight *>> waiting;
+    for (const std::shared_ptr<Job> &job : std::as_const(m_jobs)) {
+        for (const auto &flight : std::as_const(job->flights)) {
+            if (flight->stage == Flight::Stage::Rate && flight->gate == old && !flight->ticket)
+                waiting.append({job, flight.get()});
+        }
+    }
+    std::sort(waiting.begin(), waiting.end(), [](const auto &a, const auto &b) {
+        return std::tie(a.second->queuedAt, a.first->id, a.second->id)
+            < std::tie(b.second->queuedAt, b.first->id, b.second->id);
+    });
+    for (const auto &[job, flight] : std::as_const(waiting)) {
+        flight->gate = m_rateGate; // a grant the old gate makes meanwhile is given back
+        old->cancel(std::exchange(flight->rateWaiter, 0));
+    }
+    for (const auto &[job, flight] : std::as_const(waiting)) {
+        if (!job->decided && flight->stage == Flight::Stage::Rate)
+            reserveRate(*job, *flight);
+    }
+    for (const MetricsKey &key : m_metrics.keys())
+        publishLimits(key);
 }
 
 void LlmService::decide(Job &job, Flight &flight, const GenerationOutcome &outcome)
@@ -693,6 +842,10 @@ void LlmService::decide(Job &job, Flight &flight, const GenerationOutcome &outco
             withdraw(job, *other);
         }
     }
+    // The winner's text is what the caller sees last, even if another
+    // attempt's was on show while both streamed.
+    if (job.shownFlight != flight.id && !flight.streamed.isEmpty())
+        showText(job, flight, flight.streamed);
     result.outcome = outcome;
     result.text = outcome.text;
     switch (outcome.status) {
@@ -792,6 +945,8 @@ bool LlmService::cancel(RequestHandle handle)
     const std::shared_ptr<Job> job = m_jobs.value(handle.id);
     if (!job || job->decided)
         return false;
+    if (job->onDelta)
+        *job->onDelta = nullptr; // also silences the deltas already on their way
     if (job->leaderId != 0) {
         if (const std::shared_ptr<Job> leader = m_jobs.value(job->leaderId))
             leader->followers.removeOne(job->id);
@@ -869,6 +1024,7 @@ void LlmService::deliverIfSettled(quint64 jobId)
         }
         if (a.reachedServer && !a.cancelled) {
             result.latencyMs = a.latencyMs;
+            result.ttftMs = a.ttftMs;
             result.requestId = a.requestId;
         }
     }

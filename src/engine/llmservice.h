@@ -67,6 +67,19 @@ class LlmService : public QObject
 
 public:
     using Callback = std::function<void(const GenerationResult &)>;
+    /// The text of a streamed request as it arrives (LlmRequest::stream),
+    /// on this object's thread, in order, always before the Callback and
+    /// never from inside a call into the service. `attempt` is the index in
+    /// GenerationResult::attempts of the attempt the text comes from. The
+    /// rule for retries, re-asks and hedges: one attempt is shown at a time,
+    /// and when `attempt` differs from the previous delta's, the text shown so
+    /// far is void (that attempt broke, was re-asked or lost): start over
+    /// with this delta, which then carries all that attempt has streamed so
+    /// far. The deltas of the last `attempt` concatenate to that attempt's
+    /// text; the result's `text` is authoritative. A cache hit, a coalesced
+    /// request, a plain request and a provider that does not stream get no
+    /// deltas; after cancel() none comes.
+    using DeltaCallback = std::function<void(int attempt, const QString &delta)>;
 
     /// Real timers and HTTP, default configuration.
     LlmService(
@@ -83,7 +96,8 @@ public:
     void setPriceBook(std::shared_ptr<const PriceBook> book) { m_prices = std::move(book); }
 
     [[nodiscard]] const Provider &provider() const { return *m_provider; }
-    [[nodiscard]] RateGate &rateGate() { return m_rateGate; }
+    /// The current gate; setRateLimits() replaces it, so keep no reference across that.
+    [[nodiscard]] RateGate &rateGate() { return *m_rateGate; }
     [[nodiscard]] const ConcurrencyGate &concurrencyGate() const { return m_concurrency; }
     [[nodiscard]] const LiveMetrics &metrics() const { return m_metrics; }
     [[nodiscard]] const PriceBook *priceBook() const { return m_prices.get(); }
@@ -92,13 +106,27 @@ public:
 
     /// Runs the whole pipeline for `request`.
     RequestHandle submit(const LlmRequest &request, Callback done);
+    /// The same, with the streamed text handed to `onDelta` as it arrives.
+    RequestHandle submit(const LlmRequest &request, Callback done, DeltaCallback onDelta);
     /// The simple path: an already rendered request, no schema handling
-    /// beyond what it carries, default limits.
+    /// beyond what it carries, default limits; `request.stream` streams it
+    /// (when the provider can) into `onDelta`.
     RequestHandle submit(const GenerationRequest &request, Callback done);
+    RequestHandle submit(const GenerationRequest &request, Callback done, DeltaCallback onDelta);
     /// Cancels a request: waiters leave the gates without a trace, an
     /// exchange in flight is aborted and accounted. The callback then runs
     /// with Cancelled. False when the request is unknown or already done.
     bool cancel(RequestHandle handle);
+
+    /// New limits for this endpoint, now; LiveMetrics shows the per-minute
+    /// ones beside the rates. RateGate cannot change its limits, so a new
+    /// gate replaces it: requests waiting in the old one queue again in the
+    /// new one, in the order they queued; those in flight settle in the old
+    /// one. Conservatively, the new gate counts the old window's requests
+    /// and tokens as if sent now (up to its own limits), so no window holds
+    /// more than the new limits; a pause carries over. Per-day counts and
+    /// the server's last hints start afresh.
+    void setRateLimits(const RateLimits &limits);
 
 private:
     struct Job;
@@ -107,8 +135,15 @@ private:
     void start(quint64 jobId);
     void startAttempt(Job &job, AttemptKind kind, const GenerationRequest &request);
     void onSlot(quint64 jobId, quint64 flightId);
-    void onTicket(quint64 jobId, quint64 flightId, RateGate::Ticket ticket);
+    void onTicket(quint64 jobId, quint64 flightId, RateGate &gate, RateGate::Ticket ticket);
     void onAnswer(quint64 jobId, quint64 flightId, const HttpResponse &response);
+    /// A streamed attempt's text delta, from its decoder.
+    void onText(quint64 jobId, quint64 flightId, const QString &delta);
+    /// Hands `text` of `flight` to the caller's DeltaCallback, from the event loop.
+    void showText(Job &job, Flight &flight, const QString &text);
+    void reserveRate(Job &job, Flight &flight);
+    /// The gate's per-minute limits, for the metrics of `key`.
+    void publishLimits(const MetricsKey &key);
     void decide(Job &job, Flight &flight, const GenerationOutcome &outcome);
     /// Validates and repairs a completed answer; `flight` null: no re-ask (a cache hit).
     void accept(Job &job, const GenerationOutcome &outcome, const Flight *flight);
@@ -132,7 +167,7 @@ private:
     LlmServiceConfig m_config;
     HttpTransport *m_transport = nullptr;
     std::unique_ptr<Exchanger> m_exchanger;
-    RateGate m_rateGate;
+    std::shared_ptr<RateGate> m_rateGate; ///< shared with the attempts it ticketed
     ConcurrencyGate m_concurrency;
     RetryPolicy m_retry;
     CircuitBreakers m_breakers;

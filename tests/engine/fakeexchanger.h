@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QList>
+#include <QStringList>
 #include <QTimer>
 
 #include <optional>
@@ -16,7 +17,10 @@ namespace sluice::test {
 /// Scripted answers for LlmService, without a socket: each send() takes the
 /// next reply of the script (or the default one), reports "sent" and then
 /// the answer from the event loop. A held reply waits for release() or
-/// cancel(). Counts what it saw, so tests can say "nothing was sent".
+/// cancel(). A streamed request gets a reply's `chunks` one by one, either
+/// all from the event loop or, `stepped`, one per step(), so that a test can
+/// move its manual clock between them. Counts what it saw, so tests can say
+/// "nothing was sent".
 class FakeExchanger final : public Exchanger
 {
 public:
@@ -28,11 +32,51 @@ public:
         int delayMs = 0;
         bool hold = false;   ///< answer only on release()
         bool reaches = true; ///< false: a refused connection (the server never saw it)
+        /// A 2xx body in pieces, for a streamed request (a plain one gets
+        /// them joined as its body).
+        QList<QByteArray> chunks;
+        bool stepped = false; ///< each chunk, then the answer, waits for a step()
     };
 
     /// A completed Responses API answer with `text` and this usage.
     static Reply completed(const QString &text, const QString &model = QStringLiteral("gpt-5-mini"),
         qint64 input = 100, qint64 cached = 0, qint64 output = 20, qint64 reasoning = 0)
+    {
+        Reply reply;
+        reply.body = QJsonDocument(responseObject(text, model, input, cached, output, reasoning))
+                         .toJson(QJsonDocument::Compact);
+        reply.headers = {{"content-type", "application/json"}, {"x-request-id", "req_fake"}};
+        return reply;
+    }
+
+    /// The same answer as a Responses event stream: `response.created`, one
+    /// chunk per text delta, then `response.completed` unless `cutShort`
+    /// (a stream that breaks before its terminal event).
+    static Reply streamed(const QStringList &deltas, bool cutShort = false)
+    {
+        const auto event = [](const QJsonObject &data) {
+            return "data: " + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n";
+        };
+        Reply reply;
+        reply.headers = {{"content-type", "text/event-stream"}, {"x-request-id", "req_fake"}};
+        reply.chunks.append(event({{QStringLiteral("type"), QStringLiteral("response.created")}}));
+        for (const QString &delta : deltas) {
+            reply.chunks.append(
+                event({{QStringLiteral("type"), QStringLiteral("response.output_text.delta")},
+                    {QStringLiteral("delta"), delta}}));
+        }
+        if (!cutShort) {
+            reply.chunks.append(
+                event({{QStringLiteral("type"), QStringLiteral("response.completed")},
+                    {QStringLiteral("response"), responseObject(deltas.join(QString()))}}));
+        }
+        return reply;
+    }
+
+    /// A Responses API object whose answer is `text`, with this usage.
+    static QJsonObject responseObject(const QString &text,
+        const QString &model = QStringLiteral("gpt-5-mini"), qint64 input = 100, qint64 cached = 0,
+        qint64 output = 20, qint64 reasoning = 0)
     {
         const QJsonObject usage {
             {QStringLiteral("input_tokens"), input},
@@ -49,15 +93,11 @@ public:
             {QStringLiteral("role"), QStringLiteral("assistant")},
             {QStringLiteral("status"), QStringLiteral("completed")},
             {QStringLiteral("content"), QJsonArray {part}}};
-        const QJsonObject body {{QStringLiteral("id"), QStringLiteral("resp_fake")},
+        return {{QStringLiteral("id"), QStringLiteral("resp_fake")},
             {QStringLiteral("object"), QStringLiteral("response")},
             {QStringLiteral("status"), QStringLiteral("completed")},
             {QStringLiteral("model"), model}, {QStringLiteral("output"), QJsonArray {message}},
             {QStringLiteral("usage"), usage}};
-        Reply reply;
-        reply.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
-        reply.headers = {{"content-type", "application/json"}, {"x-request-id", "req_fake"}};
-        return reply;
     }
 
     /// A 429 rate-limit answer asking to retry after `retryAfterMs`.
@@ -72,18 +112,44 @@ public:
         return reply;
     }
 
-    quint64 send(
-        const HttpRequest &request, const HttpTransport::Timeouts &, Done done, Sent sent) override
+    quint64 send(const HttpRequest &request, const HttpTransport::Timeouts &, Done done, Sent sent,
+        Data data) override
     {
         requests.append(request);
         Reply reply = script.isEmpty() ? defaultReply : script.takeFirst();
+        const bool streams = data && reply.reaches && reply.status >= 200 && reply.status < 300;
+        if (!streams) {
+            for (const QByteArray &chunk : std::as_const(reply.chunks))
+                reply.body += chunk;
+            reply.chunks.clear();
+            reply.stepped = false;
+        }
         const quint64 id = m_nextId++;
-        m_pending.insert(id, {std::move(done), reply});
+        m_pending.insert(id, {std::move(done), std::move(data), reply});
+        m_order.append(id);
         if (reply.reaches)
             QTimer::singleShot(0, [sent = std::move(sent)] { sent(); });
-        if (!reply.hold)
-            QTimer::singleShot(reply.delayMs, [this, id] { answer(id); });
+        if (!reply.hold && !reply.stepped) {
+            QTimer::singleShot(reply.delayMs, [this, id] {
+                while (deliverChunk(id)) { }
+                answer(id);
+            });
+        }
         return id;
+    }
+
+    /// The oldest stepped exchange: hands over its next chunk, or answers
+    /// when none is left. False when no stepped exchange is pending.
+    bool step()
+    {
+        for (const quint64 id : std::as_const(m_order)) {
+            if (m_pending.value(id).reply.stepped) {
+                if (!deliverChunk(id))
+                    answer(id);
+                return true;
+            }
+        }
+        return false;
     }
 
     void cancel(quint64 id) override
@@ -97,11 +163,13 @@ public:
         QTimer::singleShot(0, [this, id] { answer(id); });
     }
 
-    /// Answers every held exchange.
+    /// Answers every held exchange (the chunks it has left first).
     void releaseAll()
     {
-        for (const quint64 id : m_pending.keys())
+        for (const quint64 id : m_pending.keys()) {
+            while (deliverChunk(id)) { }
             answer(id);
+        }
     }
 
     [[nodiscard]] int inFlight() const { return int(m_pending.size()); }
@@ -115,9 +183,22 @@ private:
     struct Pending
     {
         Done done;
+        Data data;
         Reply reply;
         bool cancelled = false;
     };
+
+    /// Hands over the next chunk of a live streamed exchange; false if none.
+    bool deliverChunk(quint64 id)
+    {
+        const auto it = m_pending.find(id);
+        if (it == m_pending.end() || it->cancelled || it->reply.chunks.isEmpty())
+            return false;
+        const QByteArray chunk = it->reply.chunks.takeFirst();
+        const Data data = it->data; // the callback may cancel, which touches m_pending
+        data(chunk);
+        return true;
+    }
 
     void answer(quint64 id)
     {
@@ -126,6 +207,7 @@ private:
             return;
         Pending pending = std::move(*it);
         m_pending.erase(it);
+        m_order.removeOne(id);
         HttpResponse response;
         if (pending.cancelled || !pending.reply.reaches) {
             response.transportError = ErrorClass::Network;
@@ -140,6 +222,7 @@ private:
     }
 
     QHash<quint64, Pending> m_pending;
+    QList<quint64> m_order; ///< pending exchanges, oldest first
     quint64 m_nextId = 1;
 };
 

@@ -1,9 +1,11 @@
 // The request pipeline against scripted answers (FakeExchanger): cost,
-// budget, validation and repair, retries, cancellation, hedging, traces.
+// budget, validation and repair, retries, cancellation, hedging, traces,
+// streaming (deltas, time to first token on a manual clock), runtime limits.
 #include "core/cost.h"
 #include "core/outputrepair.h"
 #include "engine/llmservice.h"
 #include "fakeexchanger.h"
+#include "manualclock.h"
 #include "pipelinetest.h"
 #include "providers/openairesponses.h"
 
@@ -26,19 +28,71 @@ const QJsonObject kSchema = QJsonDocument::fromJson(R"({
 struct Fixture
 {
     explicit Fixture(LlmServiceConfig config = {})
+        : Fixture(SteadyClock::instance(), realTimers, std::move(config))
+    { }
+    /// On a manual clock, which is also the timer factory.
+    explicit Fixture(ManualClock &clock, LlmServiceConfig config = {})
+        : Fixture(clock, clock, std::move(config))
+    { }
+    Fixture(const Clock &clock, TimerFactory &timers, LlmServiceConfig config)
     {
         auto owned = std::make_unique<FakeExchanger>();
         fake = owned.get();
         service = std::make_unique<LlmService>(
             std::make_shared<OpenAiResponsesProvider>(
                 QUrl(QStringLiteral("http://127.0.0.1:9/v1")), QByteArray("sk-test-secret")),
-            SteadyClock::instance(), timers, std::move(config), std::move(owned));
+            clock, timers, std::move(config), std::move(owned));
     }
 
-    QtTimerFactory timers;
+    QtTimerFactory realTimers;
     FakeExchanger *fake = nullptr;
     std::unique_ptr<LlmService> service;
 };
+
+/// What a streamed request handed to its callbacks, in order.
+struct StreamLog
+{
+    QList<std::pair<int, QString>> deltas; ///< (attempt, text)
+    std::optional<GenerationResult> result;
+    int deltasAfterResult = 0;
+
+    LlmService::DeltaCallback onDelta()
+    {
+        return [this](int attempt, const QString &delta) {
+            deltas.append({attempt, delta});
+            if (result)
+                ++deltasAfterResult;
+        };
+    }
+    LlmService::Callback onDone()
+    {
+        return [this](const GenerationResult &r) { result = r; };
+    }
+    /// The text of the attempt shown last, as a caller following the rule
+    /// (a new attempt number voids what was shown) would display it.
+    [[nodiscard]] QString shownText() const
+    {
+        QString text;
+        int shown = -1;
+        for (const auto &[attempt, delta] : deltas) {
+            if (attempt != shown)
+                text.clear();
+            shown = attempt;
+            text += delta;
+        }
+        return text;
+    }
+};
+
+LlmRequest streamedRequest()
+{
+    LlmRequest request;
+    request.model = QStringLiteral("gpt-5-mini");
+    request.promptTemplate = QStringLiteral("Say hello");
+    request.operation = QStringLiteral("greet");
+    request.stream = true;
+    return request;
+}
 
 LlmRequest simpleRequest(const QString &prompt = QStringLiteral("Say hello to {{name}}"))
 {
@@ -423,6 +477,279 @@ private Q_SLOTS:
         // 3 warm-ups + both copies reached the server: all count in the window.
         QCOMPARE(f.service->rateGate().snapshot().requestsInWindow, 5);
         QCOMPARE(f.service->pending(), 0);
+    }
+
+    void streamedDeltasArriveInOrderAndMakeTheText()
+    {
+        Fixture f;
+        f.fake->script = {FakeExchanger::streamed(
+            {QStringLiteral("Hel"), QStringLiteral("lo, "), QStringLiteral("world")})};
+        StreamLog log;
+        f.service->submit(streamedRequest(), log.onDone(), log.onDelta());
+        QTRY_VERIFY(log.result.has_value());
+        QTest::qWait(20);
+        QCOMPARE(log.result->status, GenerationResult::Status::Ok);
+        QCOMPARE(sentBody(f.fake->requests.first()).value(QStringLiteral("stream")).toBool(), true);
+        const QList<std::pair<int, QString>> expected {
+            {0, QStringLiteral("Hel")}, {0, QStringLiteral("lo, ")}, {0, QStringLiteral("world")}};
+        QCOMPARE(log.deltas, expected);
+        QCOMPARE(log.deltasAfterResult, 0);
+        QCOMPARE(log.result->text, QStringLiteral("Hello, world"));
+        QCOMPARE(log.shownText(), log.result->text);
+        QVERIFY(log.result->ttftMs.has_value());
+        QVERIFY(log.result->outcome.hasUsage);
+        const MetricsSnapshot metrics = f.service->metrics().total();
+        QCOMPARE(metrics.received, 1);
+        QCOMPARE(metrics.timeToFirstToken.count, 1);
+    }
+
+    void ttftIsExactOnTheManualClock()
+    {
+        ManualClock clock;
+        Fixture f(clock);
+        FakeExchanger::Reply reply
+            = FakeExchanger::streamed({QStringLiteral("Hi"), QStringLiteral(" there")});
+        reply.stepped = true;
+        f.fake->script = {reply};
+        StreamLog log;
+        f.service->submit(streamedRequest(), log.onDone(), log.onDelta());
+        QTRY_COMPARE(f.fake->inFlight(), 1); // sent at the clock's current instant
+        clock.advance(std::chrono::milliseconds(40));
+        QVERIFY(f.fake->step()); // response.created: no text yet
+        clock.advance(std::chrono::milliseconds(80));
+        QVERIFY(f.fake->step()); // "Hi": the first token, 120 ms after sending
+        QTRY_COMPARE(log.deltas.size(), 1);
+        QVERIFY(!log.result);
+        clock.advance(std::chrono::milliseconds(30));
+        QVERIFY(f.fake->step()); // " there"
+        clock.advance(std::chrono::milliseconds(10));
+        QVERIFY(f.fake->step()); // response.completed
+        QVERIFY(f.fake->step()); // the end of the exchange
+        QVERIFY(!f.fake->step());
+        QTRY_VERIFY(log.result.has_value());
+        QCOMPARE(log.result->status, GenerationResult::Status::Ok);
+        QCOMPARE(log.result->text, QStringLiteral("Hi there"));
+        QCOMPARE(log.deltas.size(), 2);
+        QCOMPARE(log.result->ttftMs, std::optional<double>(120.0));
+        QCOMPARE(log.result->latencyMs, 160.0);
+        QCOMPARE(log.result->attempts.first().ttftMs, std::optional<double>(120.0));
+        const Span *attempt = log.result->trace.find(QStringLiteral("attempt"));
+        QVERIFY(attempt);
+        QCOMPARE(attempt->attributes.value(QStringLiteral("ttft_ms")).toDouble(), 120.0);
+        const LatencyHistogram::Summary ttft = f.service->metrics().total().timeToFirstToken;
+        QCOMPARE(ttft.count, 1);
+        QVERIFY(ttft.maxMs >= 110.0 && ttft.maxMs <= 130.0); // to bucket precision
+    }
+
+    void plainRequestHasNoDeltasAndNoTtft()
+    {
+        Fixture f;
+        StreamLog log;
+        LlmRequest request = streamedRequest();
+        request.stream = false;
+        f.service->submit(request, log.onDone(), log.onDelta());
+        QTRY_VERIFY(log.result.has_value());
+        QTest::qWait(20);
+        QCOMPARE(log.result->status, GenerationResult::Status::Ok);
+        QCOMPARE(log.result->text, QStringLiteral("hello"));
+        QVERIFY(log.deltas.isEmpty());
+        QVERIFY(!log.result->ttftMs.has_value());
+        QVERIFY(!log.result->attempts.first().ttftMs.has_value());
+        QVERIFY(!sentBody(f.fake->requests.first()).contains(QStringLiteral("stream")));
+        QVERIFY(!log.result->trace.find(QStringLiteral("attempt"))
+                     ->attributes.contains(QStringLiteral("ttft_ms")));
+        QCOMPARE(f.service->metrics().total().timeToFirstToken.count, 0);
+    }
+
+    void renderedRequestStreamsToo()
+    {
+        Fixture f;
+        f.fake->script = {FakeExchanger::streamed({QStringLiteral("a"), QStringLiteral("b")})};
+        GenerationRequest request;
+        request.model = QStringLiteral("gpt-5-mini");
+        request.input = QStringLiteral("Say ab");
+        request.stream = true;
+        StreamLog log;
+        f.service->submit(request, log.onDone(), log.onDelta());
+        QTRY_VERIFY(log.result.has_value());
+        QCOMPARE(log.result->text, QStringLiteral("ab"));
+        QCOMPARE(log.shownText(), QStringLiteral("ab"));
+        QVERIFY(log.result->ttftMs.has_value());
+    }
+
+    void cutStreamRetriesAndVoidsThePartialText()
+    {
+        LlmServiceConfig config;
+        config.random = [] { return 0.0; }; // no backoff
+        Fixture f(config);
+        f.fake->script
+            = {FakeExchanger::streamed({QStringLiteral("Hel"), QStringLiteral("lo")}, true),
+                FakeExchanger::streamed({QStringLiteral("Hello"), QStringLiteral(" world")})};
+        StreamLog log;
+        f.service->submit(streamedRequest(), log.onDone(), log.onDelta());
+        QTRY_VERIFY(log.result.has_value());
+        QTest::qWait(20);
+        QCOMPARE(log.result->status, GenerationResult::Status::Ok);
+        QCOMPARE(log.result->attempts.size(), 2);
+        QCOMPARE(log.result->attempts.at(0).errorClass, ErrorClass::TruncatedStream);
+        QCOMPARE(log.result->attempts.at(1).kind, AttemptKind::Retry);
+        const QList<std::pair<int, QString>> expected {{0, QStringLiteral("Hel")},
+            {0, QStringLiteral("lo")}, {1, QStringLiteral("Hello")}, {1, QStringLiteral(" world")}};
+        QCOMPARE(log.deltas, expected);
+        QCOMPARE(log.result->text, QStringLiteral("Hello world"));
+        QCOMPARE(log.shownText(), log.result->text);
+        QCOMPARE(f.service->metrics().total().failedWith(ErrorClass::TruncatedStream), 1);
+    }
+
+    void cutStreamWithoutRetriesFailsAsTruncated()
+    {
+        Fixture f;
+        f.fake->script = {FakeExchanger::streamed({QStringLiteral("Hel")}, true)};
+        LlmRequest request = streamedRequest();
+        request.maxAttempts = 1;
+        StreamLog log;
+        f.service->submit(request, log.onDone(), log.onDelta());
+        QTRY_VERIFY(log.result.has_value());
+        QCOMPARE(log.result->status, GenerationResult::Status::Failed);
+        QCOMPARE(log.result->errorClass, ErrorClass::TruncatedStream);
+        QCOMPARE(log.deltas.size(), 1);
+    }
+
+    void hedgeWinnerReplacesTheShownText()
+    {
+        LlmServiceConfig config;
+        config.hedgeMinSamples = 3;
+        Fixture f(config);
+        f.fake->defaultReply.delayMs = 5;
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(runBlocking(*f.service, streamedRequest()));
+        // The first copy streams a little, then stalls; the hedge answers whole.
+        FakeExchanger::Reply slow
+            = FakeExchanger::streamed({QStringLiteral("slow"), QStringLiteral(" one")});
+        slow.stepped = true;
+        FakeExchanger::Reply fast = FakeExchanger::streamed({QStringLiteral("fast")});
+        fast.delayMs = 30;
+        f.fake->script = {slow, fast};
+        LlmRequest request = streamedRequest();
+        request.hedge = true;
+        StreamLog log;
+        f.service->submit(request, log.onDone(), log.onDelta());
+        QTRY_COMPARE(f.fake->inFlight(), 1);
+        QVERIFY(f.fake->step());
+        QVERIFY(f.fake->step()); // "slow" is shown
+        QTRY_VERIFY(log.result.has_value());
+        QTest::qWait(20);
+        QCOMPARE(log.result->text, QStringLiteral("fast"));
+        QCOMPARE(log.result->attempts.at(1).kind, AttemptKind::Hedge);
+        const QList<std::pair<int, QString>> expected {
+            {0, QStringLiteral("slow")}, {1, QStringLiteral("fast")}};
+        QCOMPARE(log.deltas, expected);
+        QCOMPARE(log.shownText(), log.result->text);
+        QCOMPARE(f.fake->cancels, 1);
+    }
+
+    void cancelFromADeltaStopsTheStream()
+    {
+        Fixture f;
+        FakeExchanger::Reply reply = FakeExchanger::streamed(
+            {QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three")});
+        reply.stepped = true;
+        f.fake->script = {reply};
+        StreamLog log;
+        RequestHandle handle;
+        handle = f.service->submit(
+            streamedRequest(), log.onDone(), [&](int attempt, const QString &delta) {
+                log.deltas.append({attempt, delta});
+                QVERIFY(f.service->cancel(handle));
+            });
+        QTRY_COMPARE(f.fake->inFlight(), 1);
+        QVERIFY(f.fake->step());
+        QVERIFY(f.fake->step()); // "one"
+        QTRY_VERIFY(log.result.has_value());
+        QCOMPARE(log.result->status, GenerationResult::Status::Cancelled);
+        QVERIFY(!f.fake->step()); // the exchange was cancelled
+        QCOMPARE(f.fake->cancels, 1);
+        QCOMPARE(log.deltas.size(), 1);
+        QCOMPARE(f.service->pending(), 0);
+        QCOMPARE(f.service->concurrencyGate().inUse(), 0);
+    }
+
+    void limitsReachTheMetrics()
+    {
+        LlmServiceConfig config;
+        config.rateLimits.requestsPerMinute = 100;
+        config.rateLimits.tokensPerMinute = 50'000;
+        Fixture f(config);
+        QVERIFY(runBlocking(*f.service, simpleRequest()));
+        QCOMPARE(f.service->metrics().keys().size(), 1);
+        const MetricsKey key = f.service->metrics().keys().first();
+        QCOMPARE(f.service->metrics().snapshot(key).requestLimitPerMinute,
+            std::optional<std::int64_t>(100));
+        QCOMPARE(f.service->metrics().snapshot(key).tokenLimitPerMinute,
+            std::optional<std::int64_t>(50'000));
+
+        RateLimits limits;
+        limits.requestsPerMinute = 30;
+        f.service->setRateLimits(limits);
+        QCOMPARE(f.service->metrics().snapshot(key).requestLimitPerMinute,
+            std::optional<std::int64_t>(30));
+        QVERIFY(!f.service->metrics().snapshot(key).tokenLimitPerMinute.has_value());
+        QCOMPARE(f.service->rateGate().limits().requestsPerMinute, std::optional<std::int64_t>(30));
+        // The new gate counts what the old window held.
+        QCOMPARE(f.service->rateGate().snapshot().requestsInWindow, 1);
+    }
+
+    void raisedLimitReleasesAWaiter()
+    {
+        LlmServiceConfig config;
+        config.rateLimits.requestsPerMinute = 1;
+        Fixture f(config);
+        QVERIFY(runBlocking(*f.service, simpleRequest()));
+        std::optional<GenerationResult> second;
+        f.service->submit(simpleRequest(), [&](const GenerationResult &r) { second = r; });
+        QTRY_COMPARE(f.service->rateGate().snapshot().queuedInteractive, 1);
+        QTest::qWait(50);
+        QVERIFY(!second); // a minute's wait under the old limit
+
+        RateLimits limits;
+        limits.requestsPerMinute = 2;
+        f.service->setRateLimits(limits);
+        QTRY_VERIFY(second.has_value());
+        QCOMPARE(second->status, GenerationResult::Status::Ok);
+        QCOMPARE(f.fake->requests.size(), 2);
+        QCOMPARE(f.service->rateGate().snapshot().requestsInWindow, 2);
+        QCOMPARE(f.service->concurrencyGate().inUse(), 0);
+    }
+
+    void loweredLimitHoldsWhatTheWindowAlreadyHolds()
+    {
+        LlmServiceConfig config;
+        config.rateLimits.requestsPerMinute = 100;
+        Fixture f(config);
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(runBlocking(*f.service, simpleRequest()));
+        std::optional<GenerationResult> held;
+        submitHeld(f, held); // in flight while the limits change: settles in the old gate
+        QTRY_COMPARE(f.fake->inFlight(), 1);
+
+        RateLimits limits;
+        limits.requestsPerMinute = 2;
+        f.service->setRateLimits(limits);
+        QCOMPARE(f.service->rateGate().snapshot().requestsInWindow, 2);
+        std::optional<GenerationResult> next;
+        const RequestHandle handle
+            = f.service->submit(simpleRequest(), [&](const GenerationResult &r) { next = r; });
+        QTRY_COMPARE(f.service->rateGate().snapshot().queuedInteractive, 1);
+        QCOMPARE(f.fake->requests.size(), 4);
+
+        f.fake->releaseAll();
+        QTRY_VERIFY(held.has_value());
+        QCOMPARE(held->status, GenerationResult::Status::Ok);
+        QVERIFY(f.service->cancel(handle));
+        QTRY_VERIFY(next.has_value());
+        QCOMPARE(next->status, GenerationResult::Status::Cancelled);
+        QCOMPARE(f.service->rateGate().snapshot().queuedInteractive, 0);
+        QCOMPARE(f.service->concurrencyGate().inUse(), 0);
     }
 
     void traceHasTheStepsAndNoKey()

@@ -1,9 +1,11 @@
 // The request pipeline over real HTTP against the in-process simulator:
 // nothing is sent for a broken template, identical requests in flight share
-// one exchange, and the result cache (memory and disk) answers without one.
+// one exchange, the result cache (memory and disk) answers without one, and
+// each dialect streams the same text as it answers plain.
 #include "engine/llmservice.h"
 #include "pipelinetest.h"
 #include "providers/openairesponses.h"
+#include "providers/providerregistry.h"
 #include "sim/simserver.h"
 
 #include <QJsonDocument>
@@ -134,6 +136,56 @@ private Q_SLOTS:
         const auto fourth = runBlocking(*service, uncached);
         QVERIFY(fourth && fourth->ok());
         QCOMPARE(server.requestCount(), 2);
+    }
+
+    void streamsTheSameTextAsThePlainAnswer_data()
+    {
+        QTest::addColumn<QString>("dialect");
+        for (const char *id : {"openai-responses", "openai-chat", "anthropic"})
+            QTest::newRow(id) << QString::fromLatin1(id);
+    }
+
+    void streamsTheSameTextAsThePlainAnswer()
+    {
+        QFETCH(QString, dialect);
+        sim::SimConfig config;
+        config.latency = std::chrono::milliseconds(150);
+        config.tokensPerSecond = 400; // the rest of the answer comes after the first token
+        sim::SimServer server(config);
+        QVERIFY(server.listen());
+        LlmService service(createProvider(dialect, server.baseUrl(), QByteArray()),
+            SteadyClock::instance(), m_timers, LlmServiceConfig {});
+        LlmRequest request = simRequest();
+        request.useCache = false;
+
+        const auto plain = runBlocking(service, request);
+        QVERIFY(plain);
+        QCOMPARE(plain->status, GenerationResult::Status::Ok);
+        QVERIFY(!plain->ttftMs.has_value());
+
+        request.stream = true;
+        QStringList deltas;
+        std::optional<GenerationResult> streamed;
+        service.submit(
+            request, [&](const GenerationResult &r) { streamed = r; },
+            [&](int attempt, const QString &delta) {
+                QCOMPARE(attempt, 0);
+                deltas << delta;
+            });
+        QTRY_VERIFY_WITH_TIMEOUT(streamed.has_value(), 10'000);
+        QCOMPARE(streamed->status, GenerationResult::Status::Ok);
+        QVERIFY(!streamed->text.isEmpty());
+        QCOMPARE(streamed->text, plain->text);
+        QVERIFY2(deltas.size() > 1, qPrintable(QString::number(deltas.size())));
+        QCOMPARE(deltas.join(QString()), streamed->text);
+        QVERIFY(streamed->ttftMs.has_value());
+        QVERIFY2(*streamed->ttftMs < streamed->latencyMs,
+            qPrintable(QStringLiteral("ttft %1 ms, latency %2 ms")
+                           .arg(*streamed->ttftMs)
+                           .arg(streamed->latencyMs)));
+        QVERIFY(streamed->outcome.hasUsage);
+        QCOMPARE(server.requestCount(), 2);
+        QCOMPARE(service.metrics().total().timeToFirstToken.count, 1);
     }
 };
 
