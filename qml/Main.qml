@@ -1,17 +1,79 @@
 import QtQuick
+import QtQml.Models
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtQuick.Window
 import Sluice
 
+// The shell: the simulator banner, one tab per page, Ctrl+1..9 to switch.
+// Pages load the first time they are shown and then stay alive, so that a
+// page keeps its inputs when the user looks elsewhere.
 ApplicationWindow {
     id: root
 
-    width: 1100
-    height: 720
-    minimumWidth: 640
-    minimumHeight: 480
+    // One line per page, in tab order (Ctrl+1 is the first). `source` is
+    // relative to this file, or a qrc: URL in another module.
+    readonly property var pages: [
+        { name: "compose", title: qsTr("Compose"), source: "ComposePage.qml" },
+        // Schema, then Batch, Monitor and Traces (qrc:/Sluice/Runs/...), then Settings.
+    ]
+    property int currentPage: 0
+
+    function showPage(name: string) {
+        for (let i = 0; i < pages.length; ++i) {
+            if (pages[i].name === name) {
+                currentPage = i
+                return
+            }
+        }
+    }
+
+    // Geometry and the last page come back from the previous session.
+    x: Preferences.value("window/x", (Screen.width - width) / 2)
+    y: Preferences.value("window/y", (Screen.height - height) / 2)
+    width: Preferences.value("window/width", 1180)
+    height: Preferences.value("window/height", 760)
+    minimumWidth: 720
+    minimumHeight: 520
     visible: true
     title: qsTr("Sluice")
+    Component.onCompleted: currentPage = Math.min(Preferences.value("shell/page", 0), pages.length - 1)
+    onClosing: {
+        Preferences.setValue("window/x", x)
+        Preferences.setValue("window/y", y)
+        Preferences.setValue("window/width", width)
+        Preferences.setValue("window/height", height)
+    }
+    onCurrentPageChanged: Preferences.setValue("shell/page", currentPage)
+
+    palette.window: Theme.window
+    palette.windowText: Theme.windowText
+    palette.base: Theme.base
+    palette.alternateBase: Theme.alternateBase
+    palette.text: Theme.text
+    palette.button: Theme.button
+    palette.buttonText: Theme.buttonText
+    palette.highlight: Theme.highlight
+    palette.highlightedText: Theme.highlightedText
+    palette.mid: Theme.mid
+    palette.placeholderText: Theme.placeholderText
+    palette.toolTipBase: Theme.base
+    palette.toolTipText: Theme.text
+
+    Instantiator {
+        model: root.pages.length
+
+        delegate: Shortcut {
+            required property int index
+
+            sequence: "Ctrl+" + (index + 1)
+            onActivated: root.currentPage = index
+        }
+    }
+    Shortcut {
+        sequence: "Ctrl+,"
+        onActivated: root.showPage("settings")
+    }
 
     ApiKeyDialog {
         id: apiKeyDialog
@@ -36,14 +98,56 @@ ApplicationWindow {
             Layout.margins: 12
             visible: Workbench.setupError.length > 0
             text: Workbench.setupError
-            color: palette.highlight
+            color: Theme.errorColor
             wrapMode: Text.Wrap
         }
 
-        ComposePage {
-            focus: true
+        TabBar {
+            id: tabs
+
+            objectName: "pageTabs"
+            Layout.fillWidth: true
+            currentIndex: root.currentPage
+            onCurrentIndexChanged: root.currentPage = currentIndex
+
+            Repeater {
+                model: root.pages
+
+                TabButton {
+                    required property var modelData
+                    required property int index
+
+                    objectName: "tab_" + modelData.name
+                    text: modelData.title
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 600
+                    ToolTip.text: qsTr("Ctrl+%1").arg(index + 1)
+                }
+            }
+        }
+
+        StackLayout {
+            id: stack
+
             Layout.fillWidth: true
             Layout.fillHeight: true
+            currentIndex: root.currentPage
+
+            Repeater {
+                model: root.pages
+
+                Loader {
+                    required property var modelData
+                    required property int index
+                    property bool visited: false
+
+                    objectName: "page_" + modelData.name
+                    active: visited || index === root.currentPage
+                    source: modelData.source
+                    focus: index === root.currentPage
+                    onActiveChanged: if (active) visited = true
+                }
+            }
         }
     }
 }

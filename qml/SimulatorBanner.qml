@@ -12,8 +12,8 @@ Pane {
 
     padding: 10
     background: Rectangle {
-        color: "#fff4cc"
-        border.color: "#e0c060"
+        color: Theme.bannerBackground
+        border.color: Theme.bannerBorder
     }
 
     RowLayout {
@@ -23,14 +23,14 @@ Pane {
         Label {
             text: qsTr("SIMULATOR")
             font.bold: true
-            color: "#6b4e00"
+            color: Theme.bannerText
         }
         Label {
             Layout.fillWidth: true
             objectName: "simulatorBannerText"
             wrapMode: Text.Wrap
-            color: "#3d2e00"
-            text: qsTr("Answers come from the built-in simulator (sluice-sim at %1), not from a real model. No key is needed. To use OpenAI, add your API key (kept in the system keychain) or set OPENAI_API_KEY.").arg(root.endpoint)
+            color: Theme.bannerText
+            text: qsTr("Answers come from the built-in simulator (sluice-sim at %1), not from a real model. No key is needed. To use a real provider, add its API key (kept in the system keychain) or set OPENAI_API_KEY / ANTHROPIC_API_KEY.").arg(root.endpoint)
         }
         Button {
             objectName: "addKeyButton"

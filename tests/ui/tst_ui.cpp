@@ -1,5 +1,6 @@
 #include <QApplication>
 #include <QQmlEngine>
+#include <QQuickStyle>
 #include <QtQml/QQmlExtensionPlugin>
 #include <QtQuickTest>
 
@@ -20,6 +21,9 @@ public Q_SLOTS:
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Sluice"));
+    QApplication::setApplicationName(QStringLiteral("Sluice"));
+    QQuickStyle::setStyle(QStringLiteral("Fusion")); // as the app
     Setup setup;
     return quick_test_main_with_setup(argc, argv, "tst_ui", QUICK_TEST_SOURCE_DIR, &setup);
 }
