@@ -2,6 +2,7 @@
 
 #include <QFile>
 #include <QHash>
+#include <QJsonValue>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -22,17 +23,27 @@ struct DatasetRow
     QHash<QString, QString> values;
 };
 
+/// A JSON value as a dataset's text (DatasetRow::values): a string as it is,
+/// null as "", anything else as compact JSON.
+[[nodiscard]] QString datasetValueText(const QJsonValue &value);
+
 /// A record that could not be read; it is reported and the others go on.
 struct DatasetProblem
 {
     qint64 line = 0; ///< 1-based
     QString message; ///< e.g. "not a JSON object", "3 fields where the header has 4"
+
+    /// "line 12: not a JSON object (unterminated object)"
+    [[nodiscard]] QString describe() const;
 };
 
 /// Reads a JSONL or CSV (RFC 4180: quoted fields, doubled quotes, embedded
 /// newlines, CRLF or LF, a UTF-8 BOM) dataset one record at a time, so that
 /// memory stays flat however long the file is. Bad records are collected as
 /// problems and skipped. Blank lines are ignored in both formats.
+/// CSV leniency: a quote inside an unquoted field is an ordinary character;
+/// text after a closing quote (`"a"b`) makes the record a problem. Values are
+/// not trimmed; embedded line ends are kept as the file has them.
 class DatasetReader
 {
 public:
@@ -66,6 +77,10 @@ public:
     [[nodiscard]] Format format() const;
 
     static constexpr int kMaxKeptProblems = 1000;
+    /// A longer record (a JSONL line, a CSV record) is a problem, skipped
+    /// without being held: an unclosed quote costs a problem, not the memory
+    /// of the rest of the file.
+    static constexpr qsizetype kMaxRecordBytes = qsizetype(64) << 20;
 
 private:
     struct State;

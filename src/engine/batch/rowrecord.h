@@ -18,6 +18,12 @@ namespace sluice {
 /// "latency_ms", "queue_ms", "ttft_ms", "error": {"class", "http_status",
 /// "message"} | null, "trace_id"}`. `output` is the parsed JSON for a schema,
 /// else the text; null when `keepContent` is false or there is no answer.
+/// `cost_usd` is null when the cost is unknown (never a silent 0), `ttft_ms`
+/// null unless streamed, `http_status` and `trace_id` null when there is
+/// none; times are rounded to the microsecond. error.class is the
+/// ErrorClass name for `failed`, else `invalid_output` (the first validation
+/// errors), `refused`, `incomplete` (the reason), `budget` or `cancelled`;
+/// error.message goes through the process-wide redactor (core/redaction.h).
 [[nodiscard]] QJsonObject rowLine(
     const QString &id, const GenerationResult &result, bool keepContent = true);
 
