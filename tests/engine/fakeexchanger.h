@@ -138,12 +138,12 @@ public:
         return id;
     }
 
-    /// The oldest stepped exchange: hands over its next chunk, or answers
-    /// when none is left. False when no stepped exchange is pending.
-    bool step()
+    /// The `which`-th pending stepped exchange (0: the oldest) hands over its
+    /// next chunk, or answers when none is left. False when there is none.
+    bool step(int which = 0)
     {
         for (const quint64 id : std::as_const(m_order)) {
-            if (m_pending.value(id).reply.stepped) {
+            if (m_pending.value(id).reply.stepped && which-- == 0) {
                 if (!deliverChunk(id))
                     answer(id);
                 return true;

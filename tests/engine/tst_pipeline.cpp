@@ -615,37 +615,58 @@ private Q_SLOTS:
         QCOMPARE(log.deltas.size(), 1);
     }
 
-    void hedgeWinnerReplacesTheShownText()
+    void hedgeStreamsOneAttemptAtATime_data()
     {
+        QTest::addColumn<bool>("hedgeWins");
+        QTest::newRow("the hedge wins") << true;
+        QTest::newRow("the first copy wins") << false;
+    }
+
+    void hedgeStreamsOneAttemptAtATime()
+    {
+        QFETCH(bool, hedgeWins);
         LlmServiceConfig config;
         config.hedgeMinSamples = 3;
         Fixture f(config);
         f.fake->defaultReply.delayMs = 5;
         for (int i = 0; i < 3; ++i)
             QVERIFY(runBlocking(*f.service, streamedRequest()));
-        // The first copy streams a little, then stalls; the hedge answers whole.
-        FakeExchanger::Reply slow
+        FakeExchanger::Reply first
             = FakeExchanger::streamed({QStringLiteral("slow"), QStringLiteral(" one")});
-        slow.stepped = true;
-        FakeExchanger::Reply fast = FakeExchanger::streamed({QStringLiteral("fast")});
-        fast.delayMs = 30;
-        f.fake->script = {slow, fast};
+        first.stepped = true;
+        FakeExchanger::Reply hedge
+            = FakeExchanger::streamed({QStringLiteral("fa"), QStringLiteral("st")});
+        hedge.stepped = true;
+        f.fake->script = {first, hedge};
         LlmRequest request = streamedRequest();
         request.hedge = true;
         StreamLog log;
         f.service->submit(request, log.onDone(), log.onDelta());
         QTRY_COMPARE(f.fake->inFlight(), 1);
-        QVERIFY(f.fake->step());
-        QVERIFY(f.fake->step()); // "slow" is shown
+        QVERIFY(f.fake->step(0));
+        QVERIFY(f.fake->step(0));            // "slow": the first copy is on show
+        QTRY_COMPARE(f.fake->inFlight(), 2); // past the p95: the hedge is sent
+        QVERIFY(f.fake->step(1));
+        QVERIFY(f.fake->step(1)); // "fa": held back while the first copy streams
+        QVERIFY(f.fake->step(1)); // "st"
+        const int winner = hedgeWins ? 1 : 0;
+        while (f.fake->step(winner)) { } // the winner completes; the loser is cancelled
         QTRY_VERIFY(log.result.has_value());
         QTest::qWait(20);
-        QCOMPARE(log.result->text, QStringLiteral("fast"));
+        QCOMPARE(log.result->status, GenerationResult::Status::Ok);
+        QCOMPARE(log.result->attempts.size(), 2);
         QCOMPARE(log.result->attempts.at(1).kind, AttemptKind::Hedge);
-        const QList<std::pair<int, QString>> expected {
-            {0, QStringLiteral("slow")}, {1, QStringLiteral("fast")}};
+        QCOMPARE(log.result->attempts.at(1 - winner).cancelled, true);
+        QList<std::pair<int, QString>> expected {{0, QStringLiteral("slow")}};
+        if (hedgeWins)
+            expected.append({1, QStringLiteral("fast")}); // the winner's text, whole
+        else
+            expected.append({0, QStringLiteral(" one")});
         QCOMPARE(log.deltas, expected);
+        QCOMPARE(log.result->text, hedgeWins ? QStringLiteral("fast") : QStringLiteral("slow one"));
         QCOMPARE(log.shownText(), log.result->text);
         QCOMPARE(f.fake->cancels, 1);
+        QCOMPARE(f.fake->inFlight(), 0);
     }
 
     void cancelFromADeltaStopsTheStream()
