@@ -16,6 +16,7 @@ ApplicationWindow {
     readonly property var pages: [
         { name: "compose", title: qsTr("Compose"), source: "ComposePage.qml" },
         // Schema, then Batch, Monitor and Traces (qrc:/Sluice/Runs/...), then Settings.
+        { name: "monitor", title: qsTr("Monitor"), source: "qrc:/Sluice/Runs/MonitorPage.qml" },
     ]
     property int currentPage: 0
 

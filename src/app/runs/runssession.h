@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QQmlEngine>
+
+namespace sluice {
+
+class Workbench;
+
+/// What the Monitor, Batch and Traces pages share with the rest of the app:
+/// the Workbench's current LlmService and the run store's path (the CLI's
+/// default store), as QML properties. The controllers take both as plain
+/// properties, so that tests can give them their own.
+class RunsSession : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_SINGLETON
+
+    /// The service requests go through now (an LlmService); replaced when
+    /// the provider, endpoint or key changes.
+    Q_PROPERTY(QObject *service READ service NOTIFY serviceChanged)
+    Q_PROPERTY(QString storePath READ storePath CONSTANT)
+
+public:
+    explicit RunsSession(Workbench *workbench, QObject *parent = nullptr);
+    /// The engine's Workbench singleton behind it.
+    static RunsSession *create(QQmlEngine *engine, QJSEngine *);
+
+    [[nodiscard]] QObject *service() const;
+    [[nodiscard]] QString storePath() const { return m_storePath; }
+
+Q_SIGNALS:
+    void serviceChanged();
+
+private:
+    QPointer<Workbench> m_workbench;
+    QString m_storePath;
+};
+
+} // namespace sluice
