@@ -1,7 +1,8 @@
 // The request pipeline over real HTTP against the in-process simulator:
 // nothing is sent for a broken template, identical requests in flight share
 // one exchange, the result cache (memory and disk) answers without one, and
-// each dialect streams the same text as it answers plain.
+// each dialect streams the same text as it answers plain, a cut stream is
+// retried, and Anthropic's "credit balance is too low" is final.
 #include "engine/llmservice.h"
 #include "pipelinetest.h"
 #include "providers/openairesponses.h"
@@ -186,6 +187,67 @@ private Q_SLOTS:
         QVERIFY(streamed->outcome.hasUsage);
         QCOMPARE(server.requestCount(), 2);
         QCOMPARE(service.metrics().total().timeToFirstToken.count, 1);
+    }
+
+    void cutStreamIsRetriedAndItsTextVoided_data()
+    {
+        QTest::addColumn<QString>("dialect");
+        for (const char *id : {"openai-responses", "openai-chat", "anthropic"})
+            QTest::newRow(id) << QString::fromLatin1(id);
+    }
+
+    void cutStreamIsRetriedAndItsTextVoided()
+    {
+        QFETCH(QString, dialect);
+        sim::SimServer server;
+        QVERIFY(server.listen());
+        QVERIFY(server.scriptFaults({QStringLiteral("truncate")}));
+        LlmServiceConfig config;
+        config.random = [] { return 0.0; }; // no backoff
+        LlmService service(createProvider(dialect, server.baseUrl(), QByteArray()),
+            SteadyClock::instance(), m_timers, std::move(config));
+        LlmRequest request = simRequest();
+        request.useCache = false;
+        request.stream = true;
+        QList<std::pair<int, QString>> deltas;
+        std::optional<GenerationResult> result;
+        service.submit(
+            request, [&](const GenerationResult &r) { result = r; },
+            [&](int attempt, const QString &delta) {
+                deltas.append({attempt, delta});
+            });
+        QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10'000);
+        QCOMPARE(result->status, GenerationResult::Status::Ok);
+        QCOMPARE(result->attempts.size(), 2);
+        QCOMPARE(result->attempts.at(0).errorClass, ErrorClass::TruncatedStream);
+        QVERIFY(result->attempts.at(0).reachedServer);
+        QString shown;
+        for (const auto &[attempt, delta] : std::as_const(deltas)) {
+            if (attempt == 1)
+                shown += delta;
+            else
+                QCOMPARE(attempt, 0);
+        }
+        QCOMPARE(shown, result->text);
+        QVERIFY(result->ttftMs.has_value());
+        QCOMPARE(server.requestCount(), 2);
+    }
+
+    void anthropicOutOfCreditIsFinal()
+    {
+        sim::SimServer server;
+        QVERIFY(server.listen());
+        QVERIFY(server.scriptFaults({QStringLiteral("insufficient_quota")}));
+        LlmService service(createProvider(u"anthropic", server.baseUrl(), QByteArray()),
+            SteadyClock::instance(), m_timers, LlmServiceConfig {});
+        LlmRequest request = simRequest();
+        request.useCache = false;
+        const auto result = runBlocking(service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Failed);
+        QCOMPARE(result->errorClass, ErrorClass::QuotaExhausted);
+        QCOMPARE(result->attempts.first().httpStatus, 400);
+        QCOMPARE(server.requestCount(), 1); // not retried
     }
 };
 
