@@ -116,41 +116,31 @@ BatchReply<BatchStatus> AnthropicBatchApi::decodeBatch(const HttpResponse &respo
 
 BatchReply<QByteArray> AnthropicBatchApi::decodeContent(const HttpResponse &response) const
 {
-    BatchReply<QByteArray> reply;
-    if (response.status < 200 || response.status > 299)
-        reply.failure = m_dialect->decode(response);
-    else
-        reply.value = response.body;
-    return reply;
+    return batchContent(*m_dialect, response);
 }
 
 QList<BatchLineResult> AnthropicBatchApi::decodeResults(
     const QByteArray &jsonl, QStringList *problems) const
 {
     QList<BatchLineResult> results;
-    qsizetype lineNumber = 0;
-    for (const QByteArray &raw : jsonl.split('\n')) {
-        ++lineNumber;
-        if (raw.trimmed().isEmpty())
-            continue;
-        const QJsonObject line = QJsonDocument::fromJson(raw).object();
+    forEachJsonLine(jsonl, [&](qsizetype lineNumber, const QJsonObject &line) {
         const QJsonObject result = line.value("result"_L1).toObject();
         const QString type = result.value("type"_L1).toString();
         BatchLineResult decoded;
         decoded.customId = line.value("custom_id"_L1).toString();
         if (decoded.customId.isEmpty() || type.isEmpty()) {
-            if (problems)
+            if (problems) {
                 *problems << u"line %1: not a result line with a custom_id and a type"_s.arg(
                     lineNumber);
-            continue;
+            }
+            return;
         }
         if (type == u"succeeded" || type == u"errored") {
-            const QJsonObject body
-                = result.value(type == u"succeeded" ? "message"_L1 : "error"_L1).toObject();
+            const bool succeeded = type == u"succeeded";
+            const QJsonObject body = result.value(succeeded ? "message"_L1 : "error"_L1).toObject();
             HttpResponse http;
-            http.status = type == u"succeeded"
-                ? 200
-                : statusOfErrorType(body.value("error"_L1)["type"_L1].toString());
+            http.status
+                = succeeded ? 200 : statusOfErrorType(body.value("error"_L1)["type"_L1].toString());
             http.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
             decoded.outcome = m_dialect->decode(http);
         } else if (type == u"canceled") {
@@ -166,10 +156,10 @@ QList<BatchLineResult> AnthropicBatchApi::decodeResults(
         } else {
             if (problems)
                 *problems << u"line %1: unknown result type '%2'"_s.arg(lineNumber).arg(type);
-            continue;
+            return;
         }
         results.append(decoded);
-    }
+    });
     return results;
 }
 

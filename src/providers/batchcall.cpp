@@ -3,6 +3,8 @@
 #include "providers/dialectsupport.h"
 #include "providers/provider.h"
 
+#include <QJsonDocument>
+
 namespace sluice {
 
 BatchEndpoint BatchEndpoint::of(const Provider &dialect, QStringView modelPath)
@@ -55,6 +57,27 @@ std::optional<QJsonObject> batchJson(
             QStringLiteral("the batch API answered with ") + error);
     }
     return object;
+}
+
+BatchReply<QByteArray> batchContent(const Provider &dialect, const HttpResponse &response)
+{
+    BatchReply<QByteArray> reply;
+    if (response.status < 200 || response.status > 299)
+        reply.failure = dialect.decode(response);
+    else
+        reply.value = response.body;
+    return reply;
+}
+
+void forEachJsonLine(
+    const QByteArray &jsonl, const std::function<void(qsizetype, const QJsonObject &)> &visit)
+{
+    qsizetype lineNumber = 0;
+    for (const QByteArray &raw : jsonl.split('\n')) {
+        ++lineNumber;
+        if (!raw.trimmed().isEmpty())
+            visit(lineNumber, QJsonDocument::fromJson(raw).object());
+    }
 }
 
 } // namespace sluice

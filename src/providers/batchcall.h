@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <functional>
 #include <optional>
 
 // What the two Batch API dialects (openaibatch.h, anthropicbatch.h) share:
@@ -109,5 +110,15 @@ struct BatchEndpoint
 /// transport failure, or a 2xx body that is not a JSON object.
 [[nodiscard]] std::optional<QJsonObject> batchJson(
     const Provider &dialect, const HttpResponse &response, GenerationOutcome &failure);
+
+/// The raw body of a download (file content, results), or the failure as
+/// the dialect decodes a non-2xx answer.
+[[nodiscard]] BatchReply<QByteArray> batchContent(
+    const Provider &dialect, const HttpResponse &response);
+
+/// Calls `visit` with each non-blank line of a JSONL file as an object
+/// (empty when the line is not one) and its 1-based line number.
+void forEachJsonLine(
+    const QByteArray &jsonl, const std::function<void(qsizetype, const QJsonObject &)> &visit);
 
 } // namespace sluice

@@ -157,30 +157,20 @@ BatchReply<BatchStatus> OpenAiBatchApi::decodeBatch(const HttpResponse &response
 
 BatchReply<QByteArray> OpenAiBatchApi::decodeContent(const HttpResponse &response) const
 {
-    BatchReply<QByteArray> reply;
-    if (response.status < 200 || response.status > 299)
-        reply.failure = m_dialect->decode(response);
-    else
-        reply.value = response.body;
-    return reply;
+    return batchContent(*m_dialect, response);
 }
 
 QList<BatchLineResult> OpenAiBatchApi::decodeResults(
     const QByteArray &jsonl, QStringList *problems) const
 {
     QList<BatchLineResult> results;
-    qsizetype lineNumber = 0;
-    for (const QByteArray &raw : jsonl.split('\n')) {
-        ++lineNumber;
-        if (raw.trimmed().isEmpty())
-            continue;
-        const QJsonObject line = QJsonDocument::fromJson(raw).object();
+    forEachJsonLine(jsonl, [&](qsizetype lineNumber, const QJsonObject &line) {
         BatchLineResult result;
         result.customId = line.value("custom_id"_L1).toString();
         if (result.customId.isEmpty()) {
             if (problems)
                 *problems << u"line %1: not a result line with a custom_id"_s.arg(lineNumber);
-            continue;
+            return;
         }
         const QJsonValue response = line.value("response"_L1);
         if (response.isObject()) {
@@ -195,18 +185,19 @@ QList<BatchLineResult> OpenAiBatchApi::decodeResults(
         } else {
             const QJsonObject error = line.value("error"_L1).toObject();
             const QString code = error.value("code"_L1).toString();
-            result.kind = code == u"batch_expired" ? BatchLineResult::Kind::Expired
-                : code == u"batch_cancelled"       ? BatchLineResult::Kind::Cancelled
-                                                   : BatchLineResult::Kind::Answered;
+            ErrorClass errorClass = ErrorClass::Server;
+            if (code == u"batch_expired") {
+                result.kind = BatchLineResult::Kind::Expired;
+                errorClass = ErrorClass::Timeout;
+            } else if (code == u"batch_cancelled") {
+                result.kind = BatchLineResult::Kind::Cancelled;
+                errorClass = ErrorClass::None;
+            }
             result.outcome.errorCode = code;
-            const ErrorClass errorClass = result.kind == BatchLineResult::Kind::Expired
-                ? ErrorClass::Timeout
-                : result.kind == BatchLineResult::Kind::Cancelled ? ErrorClass::None
-                                                                  : ErrorClass::Server;
             failOutcome(result.outcome, errorClass, error.value("message"_L1).toString());
         }
         results.append(result);
-    }
+    });
     return results;
 }
 
