@@ -1,0 +1,431 @@
+// ProviderBatchJob against the in-process simulator's batch APIs: 50 rows
+// with a schema through OpenAI Batch (Responses and Chat) and Anthropic
+// Message Batches end to end, batch prices, a failed line failing only its
+// row, splitting at the limit, cancel, expiry, and a resume from a batch id
+// that creates no second batch (the simulator's log proves it).
+#include "core/cost.h"
+#include "core/schemavalidator.h"
+#include "engine/batch/providerbatch.h"
+#include "providers/openaibatch.h"
+#include "providers/providerregistry.h"
+#include "sim/simserver.h"
+
+#include <QDeadlineTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+using namespace sluice;
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+using Status = GenerationResult::Status;
+
+namespace {
+
+const QJsonObject kSchema {{u"type"_s, u"object"_s},
+    {u"properties"_s,
+        QJsonObject {{u"sentiment"_s,
+                         QJsonObject {{u"type"_s, u"string"_s},
+                             {u"enum"_s, QJsonArray {u"positive"_s, u"negative"_s}}}},
+            {u"score"_s,
+                QJsonObject {{u"type"_s, u"integer"_s}, {u"minimum"_s, 1}, {u"maximum"_s, 5}}}}},
+    {u"required"_s, QJsonArray {u"sentiment"_s, u"score"_s}}, {u"additionalProperties"_s, false}};
+
+QList<ProviderBatchRow> reviewRows(int count)
+{
+    QList<ProviderBatchRow> rows;
+    for (int i = 0; i < count; ++i) {
+        GenerationRequest request;
+        request.model = u"sim-small"_s;
+        request.instructions = u"Rate the review."_s;
+        request.input = u"Review %1: the kettle boils fast and pours well."_s.arg(i);
+        request.maxOutputTokens = 200;
+        request.outputSchema = OutputSchema {u"review"_s, kSchema, true};
+        rows.append({u"row-%1"_s.arg(i), request});
+    }
+    return rows;
+}
+
+// The simulator's path where a dialect creates its batches.
+QString createPath(const QString &dialect)
+{
+    return dialect == u"anthropic" ? u"/v1/messages/batches"_s : u"/v1/batches"_s;
+}
+
+} // namespace
+
+class TestProviderBatch : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<sim::SimServer> m_sim;
+    QNetworkAccessManager m_network;
+    ProviderBatchConfig m_config;
+
+    QJsonObject control(const QString &path, const QJsonObject &body = {})
+    {
+        QUrl url = m_sim->baseUrl();
+        url.setPath(path);
+        QNetworkRequest request(url);
+        request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
+        QNetworkReply *reply = path == u"/sim/log"
+            ? m_network.get(request)
+            : m_network.post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        if (!finished.wait(10'000))
+            qFatal("no answer from the simulator");
+        reply->deleteLater();
+        return QJsonDocument::fromJson(reply->readAll()).object();
+    }
+
+    void hold() { control(u"/sim/batch-speed"_s, {{u"seconds_per_request"_s, 3600}}); }
+    void release() { control(u"/sim/batch-speed"_s, {{u"seconds_per_request"_s, 0}}); }
+
+    std::unique_ptr<ProviderBatchJob> makeJob(const QString &dialect, ProviderBatchConfig config)
+    {
+        return std::make_unique<ProviderBatchJob>(
+            createProvider(dialect, m_sim->baseUrl(), QByteArray()), config);
+    }
+
+    static bool waitFor(ProviderBatchJob &job)
+    {
+        QSignalSpy finished(&job, &ProviderBatchJob::finished);
+        QSignalSpy failed(&job, &ProviderBatchJob::failed);
+        QDeadlineTimer deadline(20'000);
+        while (finished.isEmpty() && failed.isEmpty() && !deadline.hasExpired())
+            QTest::qWait(10);
+        if (!failed.isEmpty())
+            qWarning("job failed: %s", qPrintable(failed.first().first().toString()));
+        return !finished.isEmpty();
+    }
+
+    // Per custom id, how many times the simulator answered it; and batch creations.
+    QHash<QString, int> answeredLines(int *creates, const QString &createAt)
+    {
+        QHash<QString, int> answered;
+        *creates = 0;
+        for (const QJsonValue &entry : control(u"/sim/log"_s).value(u"entries"_s).toArray()) {
+            if (entry[u"custom_id"_s].isString())
+                ++answered[entry[u"custom_id"_s].toString()];
+            if (entry[u"path"_s].toString() == createAt && entry[u"method"_s].toString() == u"POST")
+                ++*creates;
+        }
+        return answered;
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        sim::SimConfig config;
+        config.batchSpeed = sim::BatchSpeed {0.01, 0.001, 0.01};
+        m_sim = std::make_unique<sim::SimServer>(config);
+        QVERIFY(m_sim->listen());
+        m_config = ProviderBatchConfig {};
+        m_config.pollInterval = 20ms;
+    }
+
+    void cleanup() { m_sim.reset(); }
+
+    void fiftyRowsWithASchema_data()
+    {
+        QTest::addColumn<QString>("dialect");
+        QTest::newRow("openai-responses") << u"openai-responses"_s;
+        QTest::newRow("openai-chat") << u"openai-chat"_s;
+        QTest::newRow("anthropic") << u"anthropic"_s;
+    }
+
+    void fiftyRowsWithASchema()
+    {
+        QFETCH(QString, dialect);
+        auto job = makeJob(dialect, m_config);
+        QSignalSpy created(job.get(), &ProviderBatchJob::batchCreated);
+        QSignalSpy progress(job.get(), &ProviderBatchJob::batchProgress);
+        QHash<QString, GenerationResult> results;
+        connect(job.get(), &ProviderBatchJob::rowFinished, this,
+            [&results](const QString &rowId, const GenerationResult &result) {
+                QVERIFY(!results.contains(rowId));
+                results.insert(rowId, result);
+            });
+        const QList<ProviderBatchRow> rows = reviewRows(50);
+        job->start(rows);
+        QVERIFY(waitFor(*job));
+        QCOMPARE(job->state(), ProviderBatchJob::State::Finished);
+        QCOMPARE(created.size(), 1);
+        QCOMPARE(created.first().at(1).toStringList().size(), 50);
+        QCOMPARE(job->batchIds(), QStringList {created.first().first().toString()});
+        QVERIFY(!progress.isEmpty());
+        QCOMPARE(results.size(), 50);
+
+        const PriceBookLoad prices = PriceBook::builtin();
+        QVERIFY(prices.book);
+        const SchemaValidator validator = *SchemaValidator::compile(kSchema).validator;
+        for (const ProviderBatchRow &row : rows) {
+            const GenerationResult &result = results.value(row.rowId);
+            QVERIFY2(result.ok(), qPrintable(row.rowId + u": "_s + result.errorMessage));
+            QVERIFY(result.output.has_value());
+            QVERIFY(validator.isValid(*result.output));
+            QCOMPARE(result.attempts.size(), 1);
+            QVERIFY(result.usage.input > 0);
+            QVERIFY(result.usage.output > 0);
+            // The batch price: the table's batch discount, half the live price.
+            const Cost batch = computeCost(*prices.book, u"sim-small"_s, result.usage, {true});
+            const Cost live = computeCost(*prices.book, u"sim-small"_s, result.usage);
+            QVERIFY(result.cost.known());
+            QVERIFY(result.cost.batch);
+            QCOMPARE(*result.cost.pico, *batch.pico);
+            QVERIFY(qAbs(*result.cost.pico * 2 - *live.pico) <= 1);
+            QCOMPARE(result.priceTableVersion, prices.book->version());
+
+            const Trace &trace = result.trace;
+            QVERIFY(trace.find(u"request"_s));
+            QCOMPARE(trace.find(u"request"_s)->attributes.value(u"batch_id"_s).toString(),
+                job->batchIds().first());
+            QCOMPARE(trace.find(u"request"_s)->attributes.value(u"status"_s).toString(), u"ok"_s);
+            QCOMPARE(trace.count(u"validation"_s), 1);
+            QVERIFY(trace.find(u"validation"_s)->attributes.value(u"valid"_s).toBool());
+        }
+        const Trace &trace = job->trace();
+        QCOMPARE(trace.count(u"batch_submit"_s), 1);
+        QCOMPARE(trace.count(u"batch_wait"_s), 1);
+        QCOMPARE(trace.count(u"batch_download"_s), 1);
+        QVERIFY(trace.find(u"batch_wait"_s)->attributes.value(u"polls"_s).toInt() >= 1);
+        QCOMPARE(trace.find(u"batch_download"_s)->attributes.value(u"lines"_s).toInt(), 50);
+        QVERIFY(trace.find(u"provider_batch"_s)->end.has_value());
+
+        int creates = 0;
+        const QHash<QString, int> answered = answeredLines(&creates, createPath(dialect));
+        QCOMPARE(creates, 1);
+        QCOMPARE(answered.size(), 50);
+        for (auto it = answered.cbegin(); it != answered.cend(); ++it)
+            QCOMPARE(it.value(), 1);
+    }
+
+    void aFailedLineFailsOnlyItsRow_data()
+    {
+        QTest::addColumn<QString>("dialect");
+        QTest::newRow("openai-responses") << u"openai-responses"_s;
+        QTest::newRow("anthropic") << u"anthropic"_s;
+    }
+
+    void aFailedLineFailsOnlyItsRow()
+    {
+        QFETCH(QString, dialect);
+        QStringList script(10, u"none"_s);
+        script[3] = u"http500"_s;
+        script[6] = u"schema_invalid"_s;
+        QVERIFY(m_sim->scriptFaults(script));
+        auto job = makeJob(dialect, m_config);
+        QHash<QString, GenerationResult> results;
+        connect(job.get(), &ProviderBatchJob::rowFinished, this,
+            [&results](const QString &rowId, const GenerationResult &result) {
+                results.insert(rowId, result);
+            });
+        job->start(reviewRows(10));
+        QVERIFY(waitFor(*job));
+        QCOMPARE(results.size(), 10);
+        const GenerationResult &failed = results.value(u"row-3"_s);
+        QCOMPARE(failed.status, Status::Failed);
+        QCOMPARE(failed.errorClass, ErrorClass::Server);
+        QCOMPARE(failed.outcome.httpStatus, 500);
+        QVERIFY(!failed.errorMessage.isEmpty());
+        const GenerationResult &invalid = results.value(u"row-6"_s);
+        QCOMPARE(invalid.status, Status::InvalidOutput);
+        QVERIFY(!invalid.validationErrors.isEmpty());
+        QVERIFY(!invalid.trace.find(u"validation"_s)->attributes.value(u"valid"_s).toBool());
+        for (int i = 0; i < 10; ++i) {
+            if (i != 3 && i != 6)
+                QVERIFY(results.value(u"row-%1"_s.arg(i)).ok());
+        }
+    }
+
+    void resumeFromABatchIdDoesNotSubmitAgain_data()
+    {
+        QTest::addColumn<QString>("dialect");
+        QTest::newRow("openai-responses") << u"openai-responses"_s;
+        QTest::newRow("anthropic") << u"anthropic"_s;
+    }
+
+    void resumeFromABatchIdDoesNotSubmitAgain()
+    {
+        QFETCH(QString, dialect);
+        hold();
+        const QList<ProviderBatchRow> rows = reviewRows(12);
+        QString batchId;
+        {
+            auto first = makeJob(dialect, m_config);
+            QSignalSpy created(first.get(), &ProviderBatchJob::batchCreated);
+            first->start(rows);
+            QVERIFY(created.wait(10'000));
+            batchId = created.first().first().toString();
+            QVERIFY(!batchId.isEmpty());
+        } // the process "dies" here with its batch running at the provider
+
+        release();
+        auto second = makeJob(dialect, m_config);
+        QSignalSpy created(second.get(), &ProviderBatchJob::batchCreated);
+        QHash<QString, GenerationResult> results;
+        connect(second.get(), &ProviderBatchJob::rowFinished, this,
+            [&results](const QString &rowId, const GenerationResult &result) {
+                results.insert(rowId, result);
+            });
+        second->resume({batchId}, rows);
+        QVERIFY(waitFor(*second));
+        QCOMPARE(created.size(), 0);
+        QCOMPARE(second->batchIds(), QStringList {batchId});
+        QCOMPARE(results.size(), 12);
+        for (const GenerationResult &result : std::as_const(results))
+            QVERIFY2(result.ok(), qPrintable(result.errorMessage));
+
+        int creates = 0;
+        const QHash<QString, int> answered = answeredLines(&creates, createPath(dialect));
+        QCOMPARE(creates, 1);
+        QCOMPARE(answered.size(), 12);
+        for (auto it = answered.cbegin(); it != answered.cend(); ++it)
+            QCOMPARE(it.value(), 1);
+    }
+
+    void rowsNoResumedBatchHoldsEndFailed()
+    {
+        auto job = makeJob(u"openai-responses"_s, m_config);
+        QHash<QString, GenerationResult> results;
+        connect(job.get(), &ProviderBatchJob::rowFinished, this,
+            [&results](const QString &rowId, const GenerationResult &result) {
+                results.insert(rowId, result);
+            });
+        job->resume({}, reviewRows(2));
+        QVERIFY(waitFor(*job));
+        QCOMPARE(results.size(), 2);
+        QCOMPARE(results.value(u"row-0"_s).status, Status::Failed);
+        QVERIFY(results.value(u"row-0"_s).errorMessage.contains(u"resumed"_s));
+    }
+
+    void resumingAnUnknownBatchFails()
+    {
+        auto job = makeJob(u"openai-responses"_s, m_config);
+        QSignalSpy failed(job.get(), &ProviderBatchJob::failed);
+        job->resume({u"batch_nope"_s}, reviewRows(1));
+        QVERIFY(failed.wait(10'000));
+        QCOMPARE(job->state(), ProviderBatchJob::State::Failed);
+        QVERIFY2(job->errorMessage().contains(u"batch_nope"_s), qPrintable(job->errorMessage()));
+        QVERIFY(job->errorMessage().contains(u"not_found"_s));
+    }
+
+    void splitsAtTheRowLimit()
+    {
+        ProviderBatchConfig config = m_config;
+        config.maxRowsPerBatch = 20;
+        auto job = makeJob(u"openai-responses"_s, config);
+        QSignalSpy created(job.get(), &ProviderBatchJob::batchCreated);
+        QSignalSpy rows(job.get(), &ProviderBatchJob::rowFinished);
+        job->start(reviewRows(50));
+        QVERIFY(waitFor(*job));
+        QCOMPARE(created.size(), 3);
+        QCOMPARE(created.at(0).at(1).toStringList().size(), 20);
+        QCOMPARE(created.at(1).at(1).toStringList().size(), 20);
+        QCOMPARE(created.at(2).at(1).toStringList().size(), 10);
+        QCOMPARE(created.at(2).at(1).toStringList().last(), u"row-49"_s);
+        QCOMPARE(job->batchIds().size(), 3);
+        QCOMPARE(rows.size(), 50);
+        QCOMPARE(job->trace().count(u"batch_submit"_s), 3);
+    }
+
+    void splitsAtTheByteLimit()
+    {
+        ProviderBatchConfig config = m_config;
+        const QByteArray line
+            = OpenAiBatchApi(createProvider(u"openai-responses"_s, m_sim->baseUrl(), QByteArray()))
+                  .inputLine(u"row-0"_s, reviewRows(1).first().request);
+        config.maxBytesPerBatch = 1024 + 3 * (line.size() + 1) + 10; // three lines and the envelope
+        auto job = makeJob(u"openai-responses"_s, config);
+        QSignalSpy created(job.get(), &ProviderBatchJob::batchCreated);
+        job->start(reviewRows(7));
+        QVERIFY(waitFor(*job));
+        QCOMPARE(created.size(), 3);
+        QCOMPARE(created.at(0).at(1).toStringList().size(), 3);
+        QCOMPARE(created.at(2).at(1).toStringList().size(), 1);
+    }
+
+    void cancelEndsTheRowsNeverRun_data()
+    {
+        QTest::addColumn<QString>("dialect");
+        QTest::newRow("openai-responses") << u"openai-responses"_s;
+        QTest::newRow("anthropic") << u"anthropic"_s;
+    }
+
+    void cancelEndsTheRowsNeverRun()
+    {
+        QFETCH(QString, dialect);
+        hold();
+        auto job = makeJob(dialect, m_config);
+        QSignalSpy created(job.get(), &ProviderBatchJob::batchCreated);
+        QHash<QString, GenerationResult> results;
+        connect(job.get(), &ProviderBatchJob::rowFinished, this,
+            [&results](const QString &rowId, const GenerationResult &result) {
+                results.insert(rowId, result);
+            });
+        job->start(reviewRows(4));
+        QVERIFY(created.wait(10'000));
+        job->cancel();
+        QVERIFY(waitFor(*job));
+        QCOMPARE(results.size(), 4);
+        for (const GenerationResult &result : std::as_const(results)) {
+            QCOMPARE(result.status, Status::Cancelled);
+            QVERIFY(result.attempts.isEmpty());
+        }
+    }
+
+    void expiredRowsFailAsTimeouts()
+    {
+        hold();
+        auto job = makeJob(u"anthropic"_s, m_config);
+        QSignalSpy created(job.get(), &ProviderBatchJob::batchCreated);
+        QHash<QString, GenerationResult> results;
+        connect(job.get(), &ProviderBatchJob::rowFinished, this,
+            [&results](const QString &rowId, const GenerationResult &result) {
+                results.insert(rowId, result);
+            });
+        job->start(reviewRows(3));
+        QVERIFY(created.wait(10'000));
+        QCOMPARE(control(u"/sim/batch-expire"_s).value(u"expired"_s).toInt(), 1);
+        QVERIFY(waitFor(*job));
+        QCOMPARE(results.size(), 3);
+        for (const GenerationResult &result : std::as_const(results)) {
+            QCOMPARE(result.status, Status::Failed);
+            QCOMPARE(result.errorClass, ErrorClass::Timeout);
+        }
+    }
+
+    void customIds()
+    {
+        QCOMPARE(ProviderBatchJob::customIdFor(u"row-7_b"_s), u"row-7_b"_s);
+        const QString hashed = ProviderBatchJob::customIdFor(u"row 7/ä"_s);
+        QVERIFY(QRegularExpression(u"^h-[0-9a-f]{40}$"_s).match(hashed).hasMatch());
+        QCOMPARE(ProviderBatchJob::customIdFor(u"row 7/ä"_s), hashed);
+        QVERIFY(ProviderBatchJob::customIdFor(QString(65, u'a')).startsWith(u"h-"_s));
+    }
+
+    void duplicateRowIdsAreRefused()
+    {
+        auto job = makeJob(u"openai-responses"_s, m_config);
+        QSignalSpy failed(job.get(), &ProviderBatchJob::failed);
+        QList<ProviderBatchRow> rows = reviewRows(2);
+        rows[1].rowId = rows[0].rowId;
+        job->start(rows);
+        QVERIFY(failed.wait(10'000));
+        QVERIFY(job->errorMessage().contains(u"appears twice"_s));
+        int creates = 0;
+        answeredLines(&creates, u"/v1/batches"_s);
+        QCOMPARE(creates, 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProviderBatch)
+#include "tst_providerbatch.moc"
