@@ -15,14 +15,14 @@ namespace sluice {
 /// One run as the store knows it.
 struct RunInfo
 {
-    QString runId;            ///< e.g. `run_20261130T041800Z_3f9a` (sortable, unique)
-    QDateTime createdAt;      ///< UTC
-    QJsonObject config;       ///< what the run was started with; never a key
+    QString runId;             ///< e.g. `run_20261130T041800Z_3f9a` (sortable, unique)
+    QDateTime createdAt;       ///< UTC
+    QJsonObject config;        ///< what the run was started with; never a key
     QString configFingerprint; ///< SHA-256 of what shapes the answers (resume must match)
-    QString status;           ///< `running`, `paused`, `stopped`, `finished`, `cancelled`
-    QString stopReason;       ///< for `stopped`: e.g. "quota exhausted"
+    QString status;            ///< `running`, `paused`, `stopped`, `finished`, `cancelled`
+    QString stopReason;        ///< for `stopped`: e.g. "quota exhausted"
     QString priceTableVersion;
-    qint64 rowCount = 0;      ///< rows journalled so far
+    qint64 rowCount = 0; ///< rows journalled so far
 };
 
 /// A row's place in the journal.
@@ -52,9 +52,18 @@ struct StoredRow
 /// ones again, marked `resent`. Prompts and outputs are kept only when the
 /// run's privacy setting allows (the caller passes lines accordingly).
 /// One connection per instance; usable from one thread.
+///
+/// Durability: `synchronous=NORMAL` in WAL mode syncs the log at checkpoints,
+/// not at every commit. A commit is in the operating system's hands when the
+/// call returns, so a killed process (kill -9, a crash) loses nothing; a power
+/// loss may lose the last commits, which a resume then sends again. An fsync
+/// per row would cost far more than the request it journals.
 class RunStore
 {
 public:
+    /// PRAGMA user_version of the tables this build writes; a newer file is refused.
+    static constexpr int kSchemaVersion = 1;
+
     RunStore();
     ~RunStore();
 
@@ -72,16 +81,18 @@ public:
     [[nodiscard]] QList<RunInfo> runs() const;
     /// The newest run with this fingerprint that is not `finished` or `cancelled`.
     [[nodiscard]] std::optional<RunInfo> latestUnfinished(const QString &configFingerprint) const;
-    bool setRunStatus(const QString &runId, const QString &status, const QString &stopReason,
-        QString *error);
+    bool setRunStatus(
+        const QString &runId, const QString &status, const QString &stopReason, QString *error);
 
     /// The row's journal entry, if it has one.
     [[nodiscard]] std::optional<StoredRow> row(const QString &runId, const QString &rowId) const;
     /// Commits the row as sending (creating it if new). A row found InFlight
-    /// is marked resent.
+    /// is marked resent; a Done row sent again (a retry of failures) is not,
+    /// and keeps its previous line until markDone replaces it.
     bool markSending(const QString &runId, const QString &rowId, qint64 rowIndex,
         const QString &fingerprint, QString *error);
-    /// Commits the row as Done with its output line and trace.
+    /// Commits the row as Done with its output line and trace (creating it
+    /// if new: a skipped row is never sent). An empty trace is stored as none.
     bool markDone(const QString &runId, const QString &rowId, qint64 rowIndex,
         const QJsonObject &line, const QJsonObject &trace, QString *error);
 
