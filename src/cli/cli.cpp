@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include "cli/exportcommand.h"
 #include "cli/keyscommand.h"
 #include "cli/lintschemacommand.h"
 #include "cli/output.h"
@@ -19,6 +20,8 @@ Commands:
   validate     check a JSON document against a JSON Schema
   lint-schema  explain why a schema is not accepted in a provider's strict mode
   keys         save, check or remove an API key in the system keychain
+  export       write a stored run as JSONL, CSV, a trace or OTLP/JSON
+  runs         list the runs in a run store
 
 Run `sluice-cli <command> --help` for a command's options.
 )";
@@ -51,10 +54,14 @@ int runCli(const QStringList &arguments)
         return lintSchemaCommand(commandArguments);
     if (command == u"keys")
         return keysCommand(commandArguments);
+    if (command == u"export")
+        return exportCommand(commandArguments);
+    if (command == u"runs")
+        return runsCommand(commandArguments);
 
-    printError(
-        QStringLiteral("unknown command '%1'; the commands are: run, validate, lint-schema, keys")
-            .arg(command));
+    printError(QStringLiteral(
+        "unknown command '%1'; the commands are: run, validate, lint-schema, keys, export, runs")
+                   .arg(command));
     return ExitUsage;
 }
 
