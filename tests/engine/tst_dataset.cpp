@@ -107,6 +107,25 @@ private Q_SLOTS:
             qPrintable(error));
     }
 
+    void readErrorIsNotTheEnd()
+    {
+        // Reading /proc/self/mem from offset 0 fails with EIO.
+        const QString mem = QStringLiteral("/proc/self/mem");
+        DatasetReader reader;
+        QString error;
+        QVERIFY(!reader.open(mem, &error, DatasetReader::Format::Csv));
+        QVERIFY2(
+            error.startsWith(QStringLiteral("cannot read /proc/self/mem: ")), qPrintable(error));
+        QVERIFY2(reader.open(mem, &error, DatasetReader::Format::Jsonl), qPrintable(error));
+        DatasetRow row;
+        QVERIFY(!reader.next(row));
+        QVERIFY(!reader.next(row));
+        QCOMPARE(reader.problemCount(), 1);
+        QCOMPARE(reader.problems()[0].line, 1);
+        QVERIFY2(reader.problems()[0].message.startsWith(QStringLiteral("cannot read further (")),
+            qPrintable(reader.problems()[0].message));
+    }
+
     void csvQuotedFields()
     {
         const ReadAll all = read("id,text,n\n"

@@ -68,6 +68,8 @@ struct DatasetReader::State
     qsizetype pos = 0;
     qint64 line = 1;
     bool eof = false;
+    QString readError; ///< why reading stopped before the end, if it did
+    bool readErrorReported = false;
 
     bool refill()
     {
@@ -76,6 +78,8 @@ struct DatasetReader::State
         buffer.resize(kChunkBytes);
         const qint64 n = file.read(buffer.data(), kChunkBytes);
         if (n <= 0) {
+            if (n < 0)
+                readError = file.errorString();
             buffer.clear();
             pos = 0;
             eof = true;
@@ -144,6 +148,8 @@ struct DatasetReader::State
         pos = 0;
         line = 1;
         eof = false;
+        readError.clear();
+        readErrorReported = false;
         problems.clear();
         problemCount = 0;
         nextIndex = 0;
@@ -251,6 +257,10 @@ struct DatasetReader::State
         qint64 headerLine = 0;
         QString problem;
         if (!readCsvRecord(fields, headerLine, problem)) {
+            if (!readError.isEmpty()) {
+                *error = QStringLiteral("cannot read %1: %2").arg(path, readError);
+                return false;
+            }
             *error = QStringLiteral("%1 is empty: a CSV dataset needs a header line naming its "
                                     "columns")
                          .arg(path);
@@ -396,6 +406,12 @@ bool DatasetReader::next(DatasetRow &row)
     if (found) {
         const QString id = row.values.value(d->idField);
         row.id = id.isEmpty() ? QString::number(row.index) : id;
+    } else if (!d->readError.isEmpty() && !d->readErrorReported) {
+        // Not the end of the file: the rows after this point are missing, and say so.
+        d->readErrorReported = true;
+        d->addProblem(d->line,
+            QStringLiteral("cannot read further (%1); the rest of the file is missing")
+                .arg(d->readError));
     }
     return found;
 }

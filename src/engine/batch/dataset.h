@@ -64,7 +64,8 @@ public:
     bool open(const QString &path, QString *error, std::optional<Format> format = {},
         const QString &idField = QStringLiteral("id"));
 
-    /// The next good record; false at the end of the file.
+    /// The next good record; false at the end of the file. A read error
+    /// also ends it, and is reported as a problem on the line it stopped at.
     bool next(DatasetRow &row);
     /// Starts again from the first record (problems are cleared).
     bool rewind(QString *error);
