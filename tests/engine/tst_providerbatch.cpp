@@ -4,6 +4,7 @@
 // row, splitting at the limit, cancel, expiry, and a resume from a batch id
 // that creates no second batch (the simulator's log proves it).
 #include "core/cost.h"
+#include "core/fingerprint.h"
 #include "core/schemavalidator.h"
 #include "engine/batch/providerbatch.h"
 #include "providers/openaibatch.h"
@@ -166,6 +167,7 @@ private Q_SLOTS:
 
         const PriceBookLoad prices = PriceBook::builtin();
         QVERIFY(prices.book);
+        const auto liveDialect = createProvider(dialect, m_sim->baseUrl(), QByteArray());
         const SchemaValidator validator = *SchemaValidator::compile(kSchema).validator;
         for (const ProviderBatchRow &row : rows) {
             const GenerationResult &result = results.value(row.rowId);
@@ -183,6 +185,10 @@ private Q_SLOTS:
             QCOMPARE(*result.cost.pico, *batch.pico);
             QVERIFY(qAbs(*result.cost.pico * 2 - *live.pico) <= 1);
             QCOMPARE(result.priceTableVersion, prices.book->version());
+            // The live pipeline's fingerprint: a batch answer can serve a later live request.
+            QCOMPARE(result.fingerprint,
+                requestFingerprint(
+                    {dialect, liveDialect->encode(row.request).url.toString()}, row.request));
 
             const Trace &trace = result.trace;
             QVERIFY(trace.find(u"request"_s));

@@ -159,6 +159,11 @@ ProviderBatchJob::ProviderBatchJob(std::shared_ptr<const Provider> provider,
         m_apis->openAi.emplace(m_provider);
     else if (m_provider->id() == u"anthropic")
         m_apis->anthropic.emplace(m_provider);
+    // The live endpoint, as LlmService fingerprints a request with it.
+    m_endpointUrl
+        = m_provider->encode(GenerationRequest {})
+              .url.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment)
+              .toString();
     PriceBookLoad load = PriceBook::builtin();
     if (load.book)
         m_prices = std::make_shared<const PriceBook>(std::move(*load.book));
@@ -577,12 +582,7 @@ GenerationResult ProviderBatchJob::resultFor(const ProviderBatchRow &row, const 
     GenerationResult result;
     result.startedAt = m_startedAt;
     result.priceTableVersion = m_prices ? m_prices->version() : QString();
-    const HttpRequest live = m_provider->encode(row.request);
-    result.fingerprint = requestFingerprint(
-        {m_provider->id(),
-            live.url.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment)
-                .toString()},
-        row.request);
+    result.fingerprint = requestFingerprint({m_provider->id(), m_endpointUrl}, row.request);
     result.trace = Trace(m_clock);
     Trace &trace = result.trace;
     const std::uint64_t span = trace.begin(u"request"_s);

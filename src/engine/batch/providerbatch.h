@@ -187,6 +187,7 @@ private:
     std::unique_ptr<Apis> m_apis;
     std::shared_ptr<const PriceBook> m_prices;
     const Clock &m_clock;
+    QString m_endpointUrl; ///< the live endpoint, for request fingerprints
     Trace m_trace;
     std::uint64_t m_rootSpan = 0;
     State m_state = State::Idle;
