@@ -503,6 +503,37 @@ private Q_SLOTS:
         QCOMPARE(trace[u"run"][u"config"][u"note"].toString(), QString(Redactor::kMask));
     }
 
+    void manyRowsStreamInOrder()
+    {
+        // More rows than the store reads per page, journalled backwards.
+        QString error;
+        const std::optional<RunInfo> run
+            = m_store.createRun({}, QStringLiteral("many"), QString(), &error);
+        QVERIFY2(run, qPrintable(error));
+        constexpr int kRows = 1201;
+        for (int i = kRows - 1; i >= 0; --i) {
+            const QString id = QStringLiteral("row-%1").arg(i);
+            QVERIFY(m_store.markDone(run->runId, id, i,
+                skippedRowLine(id, QStringLiteral("budget"), QStringLiteral("over budget")), {},
+                &error));
+        }
+        const QString jsonl = m_dir.filePath(QStringLiteral("many.jsonl"));
+        QVERIFY(exportRun(m_store, run->runId, ExportFormat::Jsonl, jsonl, &error));
+        const QList<QByteArray> lines = readAll(jsonl).trimmed().split('\n');
+        QCOMPARE(lines.size(), kRows);
+        for (int i = 0; i < kRows; ++i) {
+            QCOMPARE(QJsonDocument::fromJson(lines.at(i)).object().value(u"id").toString(),
+                QStringLiteral("row-%1").arg(i));
+        }
+        const QString trace = m_dir.filePath(QStringLiteral("many.json"));
+        QVERIFY(exportRun(m_store, run->runId, ExportFormat::Trace, trace, &error));
+        const QJsonObject doc = QJsonDocument::fromJson(readAll(trace)).object();
+        QCOMPARE(doc[u"run"][u"totals"][u"rows"][u"skipped"].toInteger(), kRows);
+        const QJsonArray requests = doc.value(u"requests").toArray();
+        QCOMPARE(requests.size(), kRows);
+        QCOMPARE(requests.last()[u"row_id"].toString(), QStringLiteral("row-%1").arg(kRows - 1));
+    }
+
     void failedWriteLeavesNoPartialFile()
     {
         QString error;
