@@ -29,6 +29,7 @@ using namespace sluice;
 namespace {
 
 constexpr const char *kChildFlag = "--journal-child";
+constexpr const char *kOpenChildFlag = "--open-child";
 
 /// A second, plain connection to the file, to look at it from outside the store.
 class RawDb
@@ -87,6 +88,19 @@ int journalChild(const QString &path, const QString &runId)
             return 4;
         std::printf("done %d\n", i);
         std::fflush(stdout);
+    }
+    return 0;
+}
+
+/// A child that opens the store and creates a run, for first opens in parallel.
+int openChild(const QString &path)
+{
+    RunStore store;
+    QString error;
+    if (!store.open(path, &error)
+        || !store.createRun({}, QStringLiteral("fp"), QStringLiteral("v"), &error)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return 1;
     }
     return 0;
 }
@@ -196,6 +210,29 @@ private Q_SLOTS:
             1);
     }
 
+    void firstOpensInParallel()
+    {
+        // Processes that open a new store at once create its tables once.
+        const QString path = newPath();
+        QList<QProcess *> children;
+        for (int i = 0; i < 4; ++i) {
+            auto *child = new QProcess(this);
+            child->start(QCoreApplication::applicationFilePath(),
+                {QString::fromLatin1(kOpenChildFlag), path});
+            children << child;
+        }
+        for (QProcess *child : std::as_const(children)) {
+            QVERIFY(child->waitForFinished(30'000));
+            QVERIFY2(child->exitStatus() == QProcess::NormalExit && child->exitCode() == 0,
+                child->readAllStandardError().constData());
+            delete child;
+        }
+        RunStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        QCOMPARE(store.runs().size(), 4);
+    }
+
     void sendingThenDone()
     {
         RunStore store;
@@ -238,7 +275,10 @@ private Q_SLOTS:
 
         // Rows belong to a run the store knows.
         QVERIFY(!store.markSending(QStringLiteral("run_nope"), QStringLiteral("r"), 0, {}, &error));
-        QVERIFY2(error.contains(QStringLiteral("run_nope")), qPrintable(error));
+        QVERIFY2(error.endsWith(QStringLiteral(" has no run run_nope")), qPrintable(error));
+        QVERIFY(
+            !store.markDone(QStringLiteral("run_nope"), QStringLiteral("r"), 0, {}, {}, &error));
+        QVERIFY2(error.endsWith(QStringLiteral(" has no run run_nope")), qPrintable(error));
     }
 
     void inFlightOnReopenIsResent()
@@ -349,7 +389,7 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QStringLiteral("\"done\"")), qPrintable(error));
         QVERIFY(
             !store.setRunStatus(QStringLiteral("run_nope"), QStringLiteral("paused"), {}, &error));
-        QVERIFY2(error.contains(QStringLiteral("run_nope")), qPrintable(error));
+        QVERIFY2(error.endsWith(QStringLiteral(" has no run run_nope")), qPrintable(error));
     }
 
     void openErrors()
@@ -494,6 +534,8 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     if (argc == 4 && qstrcmp(argv[1], kChildFlag) == 0)
         return journalChild(QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]));
+    if (argc == 3 && qstrcmp(argv[1], kOpenChildFlag) == 0)
+        return openChild(QString::fromLocal8Bit(argv[2]));
     TestRunStore test;
     QTEST_SET_MAIN_SOURCE_PATH
     return QTest::qExec(&test, argc, argv);

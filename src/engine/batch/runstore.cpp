@@ -143,9 +143,28 @@ struct RunStore::State
     QSqlQuery rowById;
     QSqlQuery rowPage;
 
+    /// "run store <path>: <what> failed: <SQLite's own words>"
     QString fail(const QString &what, const QSqlError &sqlError) const
     {
-        return QStringLiteral("run store %1: %2: %3").arg(path, what, sqlError.text());
+        const QString why
+            = sqlError.databaseText().isEmpty() ? sqlError.text() : sqlError.databaseText();
+        return QStringLiteral("run store %1: %2 failed: %3").arg(path, what, why);
+    }
+
+    QString noRun(const QString &runId) const
+    {
+        return QStringLiteral("run store %1 has no run %2").arg(path, runId);
+    }
+
+    /// Why journalling a row failed: most often a run the store does not know.
+    QString rowFailure(const QString &runId, const QString &what, const QSqlError &sqlError)
+    {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("SELECT 1 FROM runs WHERE run_id = ?"));
+        q.addBindValue(runId);
+        if (q.exec() && !q.next())
+            return noRun(runId);
+        return fail(what, sqlError);
     }
 
     /// Runs one statement; false with `error` set.
@@ -153,7 +172,7 @@ struct RunStore::State
     {
         QSqlQuery q(db);
         if (!q.exec(sql)) {
-            *error = fail(sql, q.lastError());
+            *error = fail(sql.section(u' ', 0, 1), q.lastError()); // e.g. "CREATE TABLE"
             return false;
         }
         if (out)
@@ -179,29 +198,28 @@ struct RunStore::State
         return true;
     }
 
+    /// Creates the tables unless another process just did: IMMEDIATE takes
+    /// the write lock first, so two first opens cannot both create them.
     bool createSchema(QString *error)
     {
-        if (!db.transaction()) {
-            *error = fail(QStringLiteral("creating its tables"), db.lastError());
+        if (!exec(QStringLiteral("BEGIN IMMEDIATE"), error))
+            return false;
+        const std::optional<QVariant> version
+            = pragma(QStringLiteral("PRAGMA user_version"), error);
+        bool ok = version.has_value();
+        if (ok && version->toInt() == 0) {
+            for (const char *statement : kSchema)
+                ok = ok && exec(QString::fromLatin1(statement), error);
+            ok = ok && exec(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId), error)
+                && exec(QStringLiteral("PRAGMA user_version = %1").arg(RunStore::kSchemaVersion),
+                    error);
+        }
+        if (!ok) {
+            QString ignored;
+            exec(QStringLiteral("ROLLBACK"), &ignored);
             return false;
         }
-        for (const char *statement : kSchema) {
-            if (!exec(QString::fromLatin1(statement), error)) {
-                db.rollback();
-                return false;
-            }
-        }
-        if (!exec(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId), error)
-            || !exec(
-                QStringLiteral("PRAGMA user_version = %1").arg(RunStore::kSchemaVersion), error)) {
-            db.rollback();
-            return false;
-        }
-        if (!db.commit()) {
-            *error = fail(QStringLiteral("creating its tables"), db.lastError());
-            return false;
-        }
-        return true;
+        return exec(QStringLiteral("COMMIT"), error);
     }
 
     /// Settings first (the journal mode cannot change inside a transaction),
@@ -210,14 +228,15 @@ struct RunStore::State
     {
         if (!exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(kBusyTimeoutMs), error))
             return false;
-        QString readError;
-        const std::optional<QVariant> version
-            = pragma(QStringLiteral("PRAGMA user_version"), &readError);
-        if (!version) {
+        // The first read of the file: where a file that is no database shows.
+        QSqlQuery probe(db);
+        if (!probe.exec(QStringLiteral("PRAGMA user_version")) || !probe.next()) {
             *error = QStringLiteral("%1 is not a Sluice run store (%2); choose another path")
-                         .arg(path, readError);
+                         .arg(path, probe.lastError().databaseText());
             return false;
         }
+        const std::optional<QVariant> version = probe.value(0);
+        probe.finish();
         const std::optional<QVariant> appId
             = pragma(QStringLiteral("PRAGMA application_id"), error);
         const std::optional<QVariant> tables = pragma(
@@ -457,7 +476,7 @@ bool RunStore::setRunStatus(
         return false;
     }
     if (q.numRowsAffected() == 0) {
-        *error = QStringLiteral("run store %1 has no run %2").arg(d->path, runId);
+        *error = d->noRun(runId);
         return false;
     }
     return true;
@@ -489,7 +508,7 @@ bool RunStore::markSending(const QString &runId, const QString &rowId, qint64 ro
     q.bindValue(3, notNull(fingerprint));
     q.bindValue(4, nowText());
     if (!q.exec()) {
-        *error = d->fail(
+        *error = d->rowFailure(runId,
             QStringLiteral("journalling row %1 of %2 as sending").arg(rowId, runId), q.lastError());
         return false;
     }
@@ -510,7 +529,7 @@ bool RunStore::markDone(const QString &runId, const QString &rowId, qint64 rowIn
     q.bindValue(5, trace.isEmpty() ? QVariant() : QVariant(jsonText(trace)));
     q.bindValue(6, nowText());
     if (!q.exec()) {
-        *error = d->fail(
+        *error = d->rowFailure(runId,
             QStringLiteral("journalling row %1 of %2 as done").arg(rowId, runId), q.lastError());
         return false;
     }
