@@ -66,7 +66,7 @@ Page {
                     model: Workbench.providers
                     textRole: "name"
                     valueRole: "id"
-                    currentIndex: indexOfValue(Workbench.providerId)
+                    currentIndex: Workbench.providers.findIndex(provider => provider.id === Workbench.providerId)
                     onActivated: Workbench.configureEndpoint(currentValue, "")
                 }
                 Label {
@@ -96,6 +96,7 @@ Page {
 
                 TextArea {
                     objectName: "instructionsArea"
+                    background: FieldBackground {}
                     wrapMode: TextEdit.Wrap
                     text: Workbench.instructions
                     placeholderText: qsTr("Optional system prompt, e.g. You answer in one short paragraph.")
@@ -116,6 +117,7 @@ Page {
                     id: promptArea
 
                     objectName: "promptArea"
+                    background: FieldBackground {}
                     focus: true
                     wrapMode: TextEdit.Wrap
                     text: Workbench.prompt
@@ -229,6 +231,15 @@ Page {
                     enabled: !Workbench.running
                     onClicked: Workbench.run()
                 }
+                CheckBox {
+                    objectName: "useSchemaBox"
+                    text: qsTr("Answer with the schema")
+                    checked: Workbench.useSchema
+                    onToggled: Workbench.useSchema = checked
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 600
+                    ToolTip.text: qsTr("Sends the Schema page's schema (Ctrl+2) as structured output.")
+                }
                 Switch {
                     objectName: "streamSwitch"
                     text: qsTr("Stream")
@@ -288,6 +299,7 @@ Page {
 
                 TextArea {
                     objectName: "answerArea"
+                    background: FieldBackground {}
                     readOnly: true
                     selectByMouse: true
                     wrapMode: TextEdit.Wrap

@@ -15,8 +15,10 @@ ApplicationWindow {
     // relative to this file, or a qrc: URL in another module.
     readonly property var pages: [
         { name: "compose", title: qsTr("Compose"), source: "ComposePage.qml" },
-        // Schema, then Batch, Monitor and Traces (qrc:/Sluice/Runs/...), then Settings.
+        { name: "schema", title: qsTr("Schema"), source: "SchemaPage.qml" },
+        // Batch, Monitor and Traces (qrc:/Sluice/Runs/...), then Settings.
         { name: "monitor", title: qsTr("Monitor"), source: "qrc:/Sluice/Runs/MonitorPage.qml" },
+        { name: "settings", title: qsTr("Settings"), source: "SettingsPage.qml" },
     ]
     property int currentPage: 0
 
@@ -143,10 +145,16 @@ ApplicationWindow {
                     property bool visited: false
 
                     objectName: "page_" + modelData.name
-                    active: visited || index === root.currentPage
+                    active: visited
                     source: modelData.source
                     focus: index === root.currentPage
-                    onActiveChanged: if (active) visited = true
+
+                    // Latches: once shown, the page stays loaded.
+                    Binding on visited {
+                        when: index === root.currentPage
+                        value: true
+                        restoreMode: Binding.RestoreNone
+                    }
                 }
             }
         }

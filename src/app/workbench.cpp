@@ -104,8 +104,18 @@ Workbench::Workbench(QObject *parent)
     : QObject(parent)
     , m_secrets(new KeychainSecretStore(this))
     , m_variables(new PromptVariables(this))
+    , m_prices(new PriceTable(this))
+    , m_schema(new SchemaLab(this))
 {
+    connect(this, &Workbench::endpointChanged, m_schema,
+        [this] { m_schema->setProviderId(m_providerId); });
+    connect(this, &Workbench::resultChanged, m_schema, [this] { m_schema->setAnswer(m_answer); });
+    connect(m_prices, &PriceTable::bookChanged, this, [this] {
+        m_service->setPriceBook(m_prices->book());
+        Q_EMIT endpointChanged(); // the model suggestions come from the table
+    });
     connect(m_variables, &PromptVariables::valuesEdited, this, &Workbench::saveInputs);
+    connect(this, &Workbench::resultChanged, this, &Workbench::answerStreamed);
     QSettings settings;
     m_providerId = settings.value(QStringLiteral("endpoint/provider")).toString();
     if (!findProvider(m_providerId))
@@ -145,6 +155,7 @@ void Workbench::restoreInputs(const QSettings &settings)
     m_temperature = settings.value(QStringLiteral("compose/temperature"), -1.0).toDouble();
     m_maxOutputTokens = settings.value(QStringLiteral("compose/maxOutputTokens"), 0).toInt();
     m_stream = settings.value(QStringLiteral("compose/stream"), true).toBool();
+    m_useSchema = settings.value(QStringLiteral("compose/useSchema"), true).toBool();
 }
 
 QString Workbench::runStorePath() const
@@ -293,6 +304,7 @@ void Workbench::rebuildService()
     config.maxConcurrent = m_limits.maxConcurrent;
     m_service = new LlmService(createProvider(m_providerId, m_endpoint, m_apiKey),
         SteadyClock::instance(), m_timers, config, {}, this);
+    m_service->setPriceBook(m_prices->book());
     Q_EMIT serviceChanged();
 }
 
@@ -304,6 +316,8 @@ bool Workbench::setLimits(
     const GateLimits limits {requestsPerMinute, tokensPerMinute, windowSeconds, maxConcurrent};
     if (limits == m_limits)
         return true;
+    // The concurrency gate is fixed for a service's life: a new limit makes a new service.
+    const bool concurrencyChanged = limits.maxConcurrent != m_limits.maxConcurrent;
     m_limits = limits;
     QSettings settings;
     settings.setValue(QStringLiteral("limits/rpm"), requestsPerMinute);
@@ -311,7 +325,9 @@ bool Workbench::setLimits(
     settings.setValue(QStringLiteral("limits/windowSeconds"), windowSeconds);
     settings.setValue(QStringLiteral("limits/maxConcurrent"), maxConcurrent);
     Q_EMIT limitsChanged();
-    if (m_running) {
+    if (!concurrencyChanged) {
+        m_service->setRateLimits(m_limits.rateLimits());
+    } else if (m_running) {
         m_pendingEndpoint = m_endpoint;
         m_pendingKey = m_apiKey;
     } else {
@@ -444,6 +460,15 @@ void Workbench::setStream(bool stream)
     Q_EMIT inputsChanged();
 }
 
+void Workbench::setUseSchema(bool use)
+{
+    if (m_useSchema == use)
+        return;
+    m_useSchema = use;
+    saveInputs();
+    Q_EMIT inputsChanged();
+}
+
 void Workbench::saveInputs()
 {
     QSettings settings;
@@ -452,6 +477,7 @@ void Workbench::saveInputs()
     settings.setValue(QStringLiteral("compose/temperature"), m_temperature);
     settings.setValue(QStringLiteral("compose/maxOutputTokens"), m_maxOutputTokens);
     settings.setValue(QStringLiteral("compose/stream"), m_stream);
+    settings.setValue(QStringLiteral("compose/useSchema"), m_useSchema);
     QVariantMap values;
     const QHash<QString, QString> &all = m_variables->allValues();
     for (auto it = all.cbegin(); it != all.cend(); ++it)
@@ -490,6 +516,10 @@ void Workbench::run()
         problem = tr("Write a prompt, then run.");
     else if (!m_variables->error().isEmpty())
         problem = tr("Fix the template first: %1").arg(m_variables->error());
+    else if (m_useSchema && !m_schema->valid())
+        problem = tr("The schema has a problem (%1): fix it on the Schema page (Ctrl+2), or "
+                     "turn off Answer with the schema.")
+                      .arg(m_schema->error());
     if (!problem.isEmpty()) {
         m_errorMessage = problem;
         Q_EMIT resultChanged();
@@ -508,13 +538,28 @@ void Workbench::run()
     request.operation = QStringLiteral("compose");
     request.maxAttempts = 2;
 
+    request.stream = m_stream;
+    if (m_useSchema)
+        request.outputSchema = m_schema->schema();
+
     m_answer.clear();
     m_errorMessage.clear();
     m_ttftMs = -1.0;
     m_hasResult = false;
     Q_EMIT resultChanged();
     setRunning(true);
-    m_service->submit(request, [this](const GenerationResult &result) { showResult(result); });
+    m_streamAttempt = -1;
+    m_service->submit(
+        request, [this](const GenerationResult &result) { showResult(result); },
+        [this](int attempt, const QString &delta) {
+            // A new attempt voids what the broken one streamed (LlmService::DeltaCallback).
+            if (attempt != m_streamAttempt) {
+                m_streamAttempt = attempt;
+                m_answer.clear();
+            }
+            m_answer += delta;
+            Q_EMIT answerStreamed();
+        });
 }
 
 void Workbench::showResult(const GenerationResult &result)

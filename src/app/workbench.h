@@ -1,6 +1,8 @@
 #pragma once
 
+#include "app/pricetable.h"
 #include "app/promptvariables.h"
+#include "app/schemalab.h"
 #include "core/rategate.h"
 #include "core/timer.h"
 
@@ -69,6 +71,7 @@ class Workbench : public QObject
     Q_PROPERTY(int tokensPerMinute READ tokensPerMinute NOTIFY limitsChanged)
     Q_PROPERTY(int windowSeconds READ windowSeconds NOTIFY limitsChanged)
     Q_PROPERTY(int maxConcurrent READ maxConcurrent NOTIFY limitsChanged)
+    Q_PROPERTY(PriceTable *prices READ prices CONSTANT)
 
     // Compose
     Q_PROPERTY(QString model READ model WRITE setModel NOTIFY modelChanged)
@@ -80,8 +83,10 @@ class Workbench : public QObject
     Q_PROPERTY(
         int maxOutputTokens READ maxOutputTokens WRITE setMaxOutputTokens NOTIFY inputsChanged)
     Q_PROPERTY(bool stream READ stream WRITE setStream NOTIFY inputsChanged)
+    Q_PROPERTY(SchemaLab *schema READ schema CONSTANT)
+    Q_PROPERTY(bool useSchema READ useSchema WRITE setUseSchema NOTIFY inputsChanged)
     Q_PROPERTY(bool running READ running NOTIFY runningChanged)
-    Q_PROPERTY(QString answer READ answer NOTIFY resultChanged)
+    Q_PROPERTY(QString answer READ answer NOTIFY answerStreamed)
     Q_PROPERTY(QString errorMessage READ errorMessage NOTIFY resultChanged)
     Q_PROPERTY(double latencyMs READ latencyMs NOTIFY resultChanged)
     Q_PROPERTY(double ttftMs READ ttftMs NOTIFY resultChanged)
@@ -110,6 +115,8 @@ public:
     /// <AppDataLocation>/runs/runs.sqlite.
     [[nodiscard]] QString runStorePath() const;
     [[nodiscard]] const GateLimits &limits() const { return m_limits; }
+    /// The price table costs are computed with (every service gets it).
+    [[nodiscard]] PriceTable *prices() const { return m_prices; }
 
     // --- Session, for QML ---
 
@@ -165,6 +172,11 @@ public:
     /// 0: the provider's default (not sent).
     [[nodiscard]] int maxOutputTokens() const { return m_maxOutputTokens; }
     void setMaxOutputTokens(int tokens);
+    /// The Schema page's schema, which sees every answer.
+    [[nodiscard]] SchemaLab *schema() const { return m_schema; }
+    /// Send the schema with the prompt (structured output); it must be valid to run.
+    [[nodiscard]] bool useSchema() const { return m_useSchema; }
+    void setUseSchema(bool use);
     /// Ask for a streamed answer: it grows in `answer` as it arrives.
     [[nodiscard]] bool stream() const { return m_stream; }
     void setStream(bool stream);
@@ -201,6 +213,8 @@ Q_SIGNALS:
     void inputsChanged();
     void runningChanged();
     void resultChanged();
+    /// `answer` grew (a streamed delta) or was replaced (a result).
+    void answerStreamed();
 
 private:
     void setRunning(bool running);
@@ -234,6 +248,9 @@ private:
     QString m_instructions;
     QString m_prompt;
     PromptVariables *m_variables = nullptr;
+    PriceTable *m_prices = nullptr;
+    SchemaLab *m_schema = nullptr;
+    bool m_useSchema = true;
     double m_temperature = -1.0;
     int m_maxOutputTokens = 0;
     bool m_stream = true;
@@ -243,6 +260,7 @@ private:
     QString m_errorMessage;
     double m_latencyMs = 0.0;
     double m_ttftMs = -1.0;
+    int m_streamAttempt = -1;
     QString m_costText;
     qint64 m_inputTokens = 0;
     qint64 m_outputTokens = 0;
