@@ -4,6 +4,7 @@
 #include "cli/keyscommand.h"
 #include "cli/lintschemacommand.h"
 #include "cli/output.h"
+#include "cli/plancommand.h"
 #include "cli/runcommand.h"
 #include "cli/validatecommand.h"
 
@@ -16,7 +17,8 @@ namespace {
 const char kUsage[] = R"(Usage: sluice-cli <command> [options]
 
 Commands:
-  run          send one prompt and print the answer
+  run          send one prompt, or run it over every row of a dataset
+  plan         estimate a run (rows, tokens, cost, ETA) before anything is sent
   validate     check a JSON document against a JSON Schema
   lint-schema  explain why a schema is not accepted in a provider's strict mode
   keys         save, check or remove an API key in the system keychain
@@ -48,6 +50,8 @@ int runCli(const QStringList &arguments)
     commandArguments[0] = arguments.value(0) + u' ' + command;
     if (command == u"run")
         return runCommand(commandArguments);
+    if (command == u"plan")
+        return planCommand(commandArguments);
     if (command == u"validate")
         return validateCommand(commandArguments);
     if (command == u"lint-schema")
@@ -60,7 +64,8 @@ int runCli(const QStringList &arguments)
         return runsCommand(commandArguments);
 
     printError(QStringLiteral(
-        "unknown command '%1'; the commands are: run, validate, lint-schema, keys, export, runs")
+        "unknown command '%1'; the commands are: run, validate, lint-schema, keys, plan, export, "
+        "runs")
                    .arg(command));
     return ExitUsage;
 }

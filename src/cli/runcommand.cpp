@@ -3,81 +3,29 @@
 #include "cli/cli.h"
 #include "cli/keyscommand.h"
 #include "cli/output.h"
+#include "cli/progressbar.h"
+#include "cli/runoptions.h"
 #include "core/redaction.h"
+#include "core/strictschemalinter.h"
+#include "engine/batch/batchrun.h"
+#include "engine/batch/exports.h"
+#include "engine/batch/rowrecord.h"
+#include "engine/batch/runstore.h"
 #include "engine/llmservice.h"
-#include "engine/secrets/privacysettings.h"
 #include "providers/endpointpolicy.h"
-#include "providers/openairesponses.h"
+#include "providers/providerregistry.h"
 
-#include <QCommandLineParser>
 #include <QEventLoop>
 #include <QFile>
 #include <QHostAddress>
+#include <QJsonDocument>
 
+#include <cstdio>
 #include <optional>
 
 namespace sluice::cli {
 
 namespace {
-
-constexpr auto kDefaultBaseUrl = "https://api.openai.com/v1";
-constexpr int kDefaultTimeoutSeconds = 120;
-
-struct RunOptions
-{
-    QUrl baseUrl;
-    QString apiKeyEnv;
-    QString keyStore;
-    QString caBundle;
-    PrivacySettings privacy;
-    GenerationRequest request;
-    int timeoutSeconds = kDefaultTimeoutSeconds;
-};
-
-// Reads a text option given inline (--name) or from a file (--name-file).
-// Returns nullopt after printing the problem.
-std::optional<QString> textOrFile(const QCommandLineParser &parser, const QString &inlineName,
-    const QString &fileName, bool required)
-{
-    const bool hasInline = parser.isSet(inlineName);
-    const bool hasFile = parser.isSet(fileName);
-    if (hasInline && hasFile) {
-        printError(QStringLiteral("give either --%1 or --%2, not both").arg(inlineName, fileName));
-        return std::nullopt;
-    }
-    if (hasInline)
-        return parser.value(inlineName);
-    if (hasFile) {
-        QFile file(parser.value(fileName));
-        if (!file.open(QIODevice::ReadOnly)) {
-            printError(QStringLiteral("cannot read --%1 %2: %3")
-                           .arg(fileName, file.fileName(), file.errorString()));
-            return std::nullopt;
-        }
-        return QString::fromUtf8(file.readAll());
-    }
-    if (required) {
-        printError(QStringLiteral("missing --%1 TEXT or --%2 F: what should the model answer?")
-                       .arg(inlineName, fileName));
-        return std::nullopt;
-    }
-    return QString();
-}
-
-std::optional<int> positiveInteger(
-    const QCommandLineParser &parser, const QString &name, int fallback)
-{
-    if (!parser.isSet(name))
-        return fallback;
-    bool ok = false;
-    const int value = parser.value(name).toInt(&ok);
-    if (!ok || value < 1) {
-        printError(QStringLiteral("--%1 takes a whole number of at least 1, not '%2'")
-                       .arg(name, parser.value(name)));
-        return std::nullopt;
-    }
-    return value;
-}
 
 bool isLoopback(const QUrl &url)
 {
@@ -86,123 +34,6 @@ bool isLoopback(const QUrl &url)
         return true;
     const QHostAddress address(host);
     return !address.isNull() && address.isLoopback();
-}
-
-// Parses and checks the flags; prints the first problem and returns nullopt.
-std::optional<RunOptions> parseRunOptions(const QStringList &arguments)
-{
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Send one prompt and print the answer."));
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption help(
-        {QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
-    parser.addOptions({
-        help,
-        {QStringLiteral("base-url"),
-            QStringLiteral("API base URL ending in /v1 (default %1).")
-                .arg(QLatin1StringView(kDefaultBaseUrl)),
-            QStringLiteral("URL")},
-        {QStringLiteral("model"), QStringLiteral("Model name (required)."), QStringLiteral("NAME")},
-        {QStringLiteral("prompt"), QStringLiteral("The prompt."), QStringLiteral("TEXT")},
-        {QStringLiteral("prompt-file"), QStringLiteral("Read the prompt from a file."),
-            QStringLiteral("F")},
-        {QStringLiteral("instructions"), QStringLiteral("System instructions."),
-            QStringLiteral("TEXT")},
-        {QStringLiteral("instructions-file"), QStringLiteral("Read the instructions from a file."),
-            QStringLiteral("F")},
-        {QStringLiteral("max-output-tokens"),
-            QStringLiteral("Cap on output tokens, reasoning included."), QStringLiteral("N")},
-        {QStringLiteral("timeout"),
-            QStringLiteral("Seconds for the whole exchange (default %1).")
-                .arg(kDefaultTimeoutSeconds),
-            QStringLiteral("S")},
-        {QStringLiteral("api-key-env"),
-            QStringLiteral("Environment variable holding the API key (default OPENAI_API_KEY)."),
-            QStringLiteral("VAR")},
-        {QStringLiteral("key-store"),
-            QStringLiteral("Where to look for the key when the variable is unset: keychain "
-                           "(default) or file (a 0600 file, not encrypted)."),
-            QStringLiteral("KIND")},
-        {QStringLiteral("ca-bundle"),
-            QStringLiteral("Also trust the CA certificates in this PEM file (corporate proxy)."),
-            QStringLiteral("FILE")},
-        {QStringLiteral("store"),
-            QStringLiteral("Let the provider keep the response (sends store: true).")},
-        {QStringLiteral("no-content"),
-            QStringLiteral("Keep prompts and outputs out of the run store (metrics only).")},
-    });
-
-    if (!parser.parse(arguments)) {
-        printError(parser.errorText() + QStringLiteral(" See `sluice-cli run --help`."));
-        return std::nullopt;
-    }
-    if (parser.isSet(help)) {
-        printOut(parser.helpText());
-        return RunOptions {};
-    }
-    if (!parser.positionalArguments().isEmpty()) {
-        printError(QStringLiteral("unexpected argument '%1'; quote a prompt: --prompt \"...\"")
-                       .arg(parser.positionalArguments().constFirst()));
-        return std::nullopt;
-    }
-
-    RunOptions options;
-    options.baseUrl
-        = QUrl(parser.isSet(QStringLiteral("base-url")) ? parser.value(QStringLiteral("base-url"))
-                                                        : QString::fromLatin1(kDefaultBaseUrl));
-    if (!options.baseUrl.isValid() || options.baseUrl.host().isEmpty()
-        || (options.baseUrl.scheme() != u"http" && options.baseUrl.scheme() != u"https")) {
-        printError(QStringLiteral("--base-url '%1' is not an http(s) URL; "
-                                  "use e.g. http://127.0.0.1:8080/v1")
-                       .arg(parser.value(QStringLiteral("base-url"))));
-        return std::nullopt;
-    }
-
-    options.request.model = parser.value(QStringLiteral("model")).trimmed();
-    if (options.request.model.isEmpty()) {
-        printError(QStringLiteral("missing --model NAME: which model should answer?"));
-        return std::nullopt;
-    }
-
-    const auto prompt
-        = textOrFile(parser, QStringLiteral("prompt"), QStringLiteral("prompt-file"), true);
-    if (!prompt)
-        return std::nullopt;
-    options.request.input = *prompt;
-    const auto instructions = textOrFile(
-        parser, QStringLiteral("instructions"), QStringLiteral("instructions-file"), false);
-    if (!instructions)
-        return std::nullopt;
-    options.request.instructions = *instructions;
-
-    if (parser.isSet(QStringLiteral("max-output-tokens"))) {
-        const auto maxTokens = positiveInteger(parser, QStringLiteral("max-output-tokens"), 0);
-        if (!maxTokens)
-            return std::nullopt;
-        options.request.maxOutputTokens = *maxTokens;
-    }
-    const auto timeout = positiveInteger(parser, QStringLiteral("timeout"), kDefaultTimeoutSeconds);
-    if (!timeout)
-        return std::nullopt;
-    options.timeoutSeconds = *timeout;
-
-    options.apiKeyEnv = parser.isSet(QStringLiteral("api-key-env"))
-        ? parser.value(QStringLiteral("api-key-env"))
-        : QStringLiteral("OPENAI_API_KEY");
-    options.keyStore = parser.isSet(QStringLiteral("key-store"))
-        ? parser.value(QStringLiteral("key-store"))
-        : QStringLiteral("keychain");
-    if (options.keyStore != u"keychain" && options.keyStore != u"file") {
-        printError(
-            QStringLiteral("--key-store takes keychain or file, not '%1'").arg(options.keyStore));
-        return std::nullopt;
-    }
-    options.caBundle = parser.value(QStringLiteral("ca-bundle"));
-    options.privacy.providerStore = parser.isSet(QStringLiteral("store"));
-    // Honoured by the run store (a later issue); a single run persists nothing.
-    options.privacy.keepPromptsAndOutputs = !parser.isSet(QStringLiteral("no-content"));
-    options.request.store = options.privacy.providerStore;
-    return options;
 }
 
 // What to do about each failure class, in the user's words.
@@ -225,7 +56,7 @@ QString adviceFor(ErrorClass errorClass, const RunOptions &options)
     case ErrorClass::QuotaExhausted:
         return QStringLiteral("check the account's plan and billing");
     case ErrorClass::MalformedResponse:
-        return QStringLiteral("check that --base-url points at an OpenAI-compatible /v1 endpoint");
+        return QStringLiteral("check that --base-url points at an endpoint of --provider");
     case ErrorClass::Server:
     case ErrorClass::Overloaded:
         return QStringLiteral("the provider had a problem; try again later");
@@ -236,67 +67,113 @@ QString adviceFor(ErrorClass errorClass, const RunOptions &options)
     }
 }
 
-} // namespace
-
-int runCommand(const QStringList &arguments)
+// The key: the environment first, else the store, for this provider and host
+// only. Prints the problem and returns nullopt when a remote URL has none.
+std::optional<QByteArray> readApiKey(const RunOptions &options)
 {
-    const std::optional<RunOptions> parsed = parseRunOptions(arguments);
-    if (!parsed)
-        return ExitUsage;
-    const RunOptions &options = *parsed;
-    if (options.request.model.isEmpty())
-        return ExitOk; // --help was printed
-
-    if (!options.caBundle.isEmpty()) {
-        const CaBundle bundle = loadCaBundle(options.caBundle);
-        if (!bundle.error.isEmpty()) {
-            printError(QStringLiteral("--ca-bundle: %1").arg(bundle.error));
-            return ExitUsage;
-        }
-        trustAdditionalCaCertificates(bundle.certificates);
-    }
-
-    // The key: the environment first, else the store, for this host only.
+    const QUrl &baseUrl = options.request.baseUrl;
     QByteArray apiKey = qgetenv(options.apiKeyEnv.toLocal8Bit().constData());
-    if (apiKey.isEmpty()) {
-        const std::unique_ptr<SecretStore> store = openSecretStore(options.keyStore);
-        const SecretResult stored = readSecretBlocking(
-            *store, SecretSlot::forEndpoint(QStringLiteral("openai"), options.baseUrl));
-        apiKey = stored.secret;
-        if (apiKey.isEmpty() && !isLoopback(options.baseUrl)) {
-            QString line = QStringLiteral("no API key: set %1 (or name another variable with "
-                                          "--api-key-env VAR), or save one with `sluice-cli keys "
-                                          "set --base-url %2`")
-                               .arg(options.apiKeyEnv, options.baseUrl.toString());
-            if (stored.error != SecretError::NotFound) {
-                line += QStringLiteral(" (%1: %2; %3)")
-                            .arg(store->location(), secretErrorName(stored.error),
-                                secretErrorAdvice(stored.error));
-            }
-            printError(line);
-            return ExitUsage;
+    if (!apiKey.isEmpty())
+        return apiKey;
+    const QString slotProvider = options.request.providerId == u"anthropic"
+        ? QStringLiteral("anthropic")
+        : QStringLiteral("openai");
+    const std::unique_ptr<SecretStore> store = openSecretStore(options.keyStore);
+    const SecretResult stored
+        = readSecretBlocking(*store, SecretSlot::forEndpoint(slotProvider, baseUrl));
+    apiKey = stored.secret;
+    if (apiKey.isEmpty() && !isLoopback(baseUrl)) {
+        QString line = QStringLiteral("no API key: set %1 (or name another variable with "
+                                      "--api-key-env VAR), or save one with `sluice-cli keys "
+                                      "set --provider %2 --base-url %3`")
+                           .arg(options.apiKeyEnv, slotProvider, baseUrl.toString());
+        if (stored.error != SecretError::NotFound) {
+            line += QStringLiteral(" (%1: %2; %3)")
+                        .arg(store->location(), secretErrorName(stored.error),
+                            secretErrorAdvice(stored.error));
         }
+        printError(line);
+        return std::nullopt;
     }
-    registerSecret(apiKey);
-    if (const QString warning = plainHttpWarning(options.baseUrl); !warning.isEmpty())
-        printError(warning);
+    return apiKey;
+}
 
-    LlmService service(std::make_shared<OpenAiResponsesProvider>(options.baseUrl, apiKey),
-        SteadyClock::instance());
-    const std::chrono::milliseconds total(qint64(options.timeoutSeconds) * 1000);
-    service.setTimeouts({std::min(total, std::chrono::milliseconds(60'000)), total});
+// JSON lines to a file or stdout, each flushed as it is written.
+class LineWriter
+{
+public:
+    bool open(const QString &path, QString *error)
+    {
+        const bool opened = path.isEmpty()
+            ? m_file.open(stdout, QIODevice::WriteOnly)
+            : (m_file.setFileName(path), m_file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        if (!opened)
+            *error = QStringLiteral("cannot write --output %1: %2").arg(path, m_file.errorString());
+        return opened;
+    }
+
+    void write(const QJsonObject &line)
+    {
+        m_file.write(QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n');
+        m_file.flush();
+    }
+
+private:
+    QFile m_file;
+};
+
+std::shared_ptr<LlmService> makeService(
+    const RunOptions &options, const QByteArray &apiKey, TimerFactory &timers)
+{
+    auto service = std::make_shared<LlmService>(
+        createProvider(options.request.providerId, options.request.baseUrl, apiKey),
+        SteadyClock::instance(), timers, options.serviceConfig());
+    service->setPriceBook(options.prices);
+    return service;
+}
+
+// One prompt, sent as written (no template): the answer on stdout, or one
+// line to --output.
+int singlePrompt(const RunOptions &options, const QByteArray &apiKey)
+{
+    QtTimerFactory timers;
+    const std::shared_ptr<LlmService> service = makeService(options, apiKey, timers);
+
+    GenerationRequest request;
+    request.model = options.request.model;
+    request.input = options.request.promptTemplate;
+    request.instructions = options.request.instructionsTemplate;
+    request.maxOutputTokens = options.request.maxOutputTokens;
+    request.stream = options.request.stream;
+    request.store = options.privacy.providerStore;
+    if (options.request.outputSchema) {
+        OutputSchema schema;
+        schema.schema = *options.request.outputSchema;
+        schema.strict = service->provider().capabilities().strictStructuredOutput
+            && StrictSchemaLinter().lint(schema.schema).passes();
+        request.outputSchema = schema;
+    }
 
     GenerationResult result;
     QEventLoop loop;
-    service.submit(options.request, [&](const GenerationResult &finished) {
+    service->submit(request, [&](const GenerationResult &finished) {
         result = finished;
         loop.quit();
     });
     loop.exec();
 
-    const GenerationOutcome &outcome = result.outcome;
-    const QString message = redactSecrets(outcome.errorMessage);
+    if (!options.outputPath.isEmpty()) {
+        LineWriter out;
+        QString error;
+        if (!out.open(options.outputPath, &error)) {
+            printError(error);
+            return ExitUsage;
+        }
+        out.write(rowLine(QStringLiteral("0"), result));
+        return result.ok() ? ExitOk : ExitFailed;
+    }
 
+    const GenerationOutcome &outcome = result.outcome;
     switch (outcome.status) {
     case GenerationOutcome::Status::Completed:
         printOut(outcome.text.endsWith(u'\n') ? outcome.text : outcome.text + u'\n');
@@ -313,14 +190,194 @@ int runCommand(const QStringList &arguments)
         break;
     }
     QString line = QStringLiteral("request to %1 failed (%2")
-                       .arg(options.baseUrl.toString(), errorClassName(outcome.errorClass));
+                       .arg(options.request.baseUrl.toString(), errorClassName(outcome.errorClass));
     if (outcome.httpStatus > 0)
         line += QStringLiteral(", HTTP %1").arg(outcome.httpStatus);
-    line += QStringLiteral("): ") + message;
+    line += QStringLiteral("): ") + redactSecrets(outcome.errorMessage);
     if (const QString advice = adviceFor(outcome.errorClass, options); !advice.isEmpty())
         line += QStringLiteral("; ") + advice;
     printError(redactSecrets(line));
     return ExitFailed;
+}
+
+// Rows of the dataset, for the progress bar; nullopt when it cannot be read.
+std::optional<qint64> countRows(const RunOptions &options)
+{
+    DatasetReader reader;
+    QString error;
+    if (!reader.open(options.inputPath, &error, {}, options.idField))
+        return std::nullopt;
+    qint64 rows = 0;
+    DatasetRow row;
+    while (reader.next(row))
+        ++rows;
+    return rows;
+}
+
+// Every row of --input through a BatchRun journalled in the run store.
+int batchRun(const RunOptions &options, const QByteArray &apiKey)
+{
+    QString error;
+    RunStore store;
+    if (!store.open(options.storePath(), &error)) {
+        printError(error + QStringLiteral("; choose another folder with --run-dir DIR"));
+        return ExitUsage;
+    }
+
+    std::optional<RunInfo> previous;
+    if (options.resume) {
+        const QString digest = fileDigest(options.inputPath, &error);
+        if (digest.isEmpty()) {
+            printError(error);
+            return ExitUsage;
+        }
+        previous = store.latestUnfinished(
+            runConfigFingerprint(options.request, options.idField, digest));
+        if (!previous) {
+            printError(QStringLiteral("--resume: no unfinished run with this configuration and "
+                                      "input in %1; run without --resume to start one")
+                           .arg(options.storePath()));
+            return ExitUsage;
+        }
+    }
+
+    LineWriter out;
+    if (!out.open(options.outputPath, &error)) {
+        printError(error);
+        return ExitUsage;
+    }
+    // A resumed run's output holds every row once: the journal's finished
+    // rows first (their cost counts against the budget), then the new ones.
+    PicoAmount spentBefore = 0;
+    qint64 notOkBefore = 0;
+    if (previous) {
+        const bool read = store.forEachRow(
+            previous->runId,
+            [&](const StoredRow &row) {
+                if (row.state == RowState::Done
+                    && row.line.value(QStringLiteral("status")).toString() != u"skipped") {
+                    out.write(row.line);
+                    if (row.line.value(QStringLiteral("status")).toString() != u"ok")
+                        ++notOkBefore;
+                    spentBefore
+                        += picoFromUnits(row.line.value(QStringLiteral("cost_usd")).toDouble());
+                }
+                return true;
+            },
+            &error);
+        if (!read) {
+            printError(error);
+            return ExitFailed;
+        }
+    }
+
+    QtTimerFactory timers;
+    const std::shared_ptr<LlmService> service = makeService(options, apiKey, timers);
+    BatchRunConfig config;
+    config.request = options.request;
+    config.inputPath = options.inputPath;
+    config.idField = options.idField;
+    if (options.budgetCap)
+        config.budgetCap = std::max<PicoAmount>(0, *options.budgetCap - spentBefore);
+    config.atBudget = BatchRunConfig::AtBudget::Stop;
+    config.keepContent = options.privacy.keepPromptsAndOutputs;
+    config.settings = options.settingsJson();
+    BatchRun run(*service, store, config);
+
+    std::optional<ProgressBar> bar;
+    if (ProgressBar::enabled())
+        bar.emplace(countRows(options));
+    QObject::connect(
+        &run, &BatchRun::rowFinished, &run, [&](const QJsonObject &line) { out.write(line); });
+    QObject::connect(&run, &BatchRun::progressChanged, &run, [&] {
+        if (bar)
+            bar->update(run.progress());
+    });
+    QEventLoop loop;
+    QObject::connect(&run, &BatchRun::ended, &loop, &QEventLoop::quit);
+    const bool started = previous ? run.continueRun(previous->runId, &error) : run.start(&error);
+    if (!started) {
+        printError(error);
+        return ExitUsage;
+    }
+    loop.exec();
+    if (bar)
+        bar->finish(run.progress());
+
+    const QList<DatasetProblem> problems = run.problems();
+    for (const DatasetProblem &problem : problems.mid(0, RunPlan::kKeptProblems))
+        printError(QStringLiteral("%1: %2").arg(options.inputPath, problem.describe()));
+    if (run.problemCount() > RunPlan::kKeptProblems) {
+        printError(QStringLiteral("%1: %2 more records not sent")
+                       .arg(options.inputPath)
+                       .arg(run.problemCount() - RunPlan::kKeptProblems));
+    }
+
+    int exitCode = ExitOk;
+    if (!options.tracePath.isEmpty()
+        && !exportRun(store, run.runId(), ExportFormat::Trace, options.tracePath, &error)) {
+        printError(QStringLiteral("--trace: %1").arg(error));
+        exitCode = ExitFailed;
+    }
+    const BatchProgress &progress = run.progress();
+    if (run.state() == BatchRun::State::Stopped) {
+        QString advice = QStringLiteral("continue with --resume");
+        if (run.stopClass() == u"budget")
+            advice = QStringLiteral("raise --budget-usd and continue with --resume");
+        else if (run.stopClass() == u"auth")
+            advice = adviceFor(ErrorClass::Auth, options) + QStringLiteral(", then --resume");
+        else if (run.stopClass() == u"quota_exhausted")
+            advice = adviceFor(ErrorClass::QuotaExhausted, options)
+                + QStringLiteral(", then --resume");
+        printError(
+            redactSecrets(QStringLiteral("run %1 stopped: %2; %3 rows written as skipped; %4")
+                              .arg(run.runId(), run.stopReason())
+                              .arg(progress.skipped)
+                              .arg(advice)));
+        return ExitStopped;
+    }
+    if (notOkBefore + progress.notOk > 0 || run.problemCount() > 0) {
+        printError(QStringLiteral("run %1: %2 of %3 rows not ok")
+                       .arg(run.runId())
+                       .arg(notOkBefore + progress.notOk + run.problemCount())
+                       .arg(progress.alreadyDone + progress.finished + run.problemCount()));
+        return ExitFailed;
+    }
+    return exitCode;
+}
+
+} // namespace
+
+int runCommand(const QStringList &arguments)
+{
+    const std::optional<RunOptions> parsed = parseRunOptions(arguments, OptionSet::Run);
+    if (!parsed)
+        return ExitUsage;
+    const RunOptions &options = *parsed;
+    if (options.helpShown)
+        return ExitOk;
+    if (options.inputPath.isEmpty() && options.budgetCap) {
+        printError(QStringLiteral("--budget-usd applies to a run over --input F"));
+        return ExitUsage;
+    }
+
+    if (!options.caBundle.isEmpty()) {
+        const CaBundle bundle = loadCaBundle(options.caBundle);
+        if (!bundle.error.isEmpty()) {
+            printError(QStringLiteral("--ca-bundle: %1").arg(bundle.error));
+            return ExitUsage;
+        }
+        trustAdditionalCaCertificates(bundle.certificates);
+    }
+    const std::optional<QByteArray> apiKey = readApiKey(options);
+    if (!apiKey)
+        return ExitUsage;
+    registerSecret(*apiKey);
+    if (const QString warning = plainHttpWarning(options.request.baseUrl); !warning.isEmpty())
+        printError(warning);
+
+    return options.inputPath.isEmpty() ? singlePrompt(options, *apiKey)
+                                       : batchRun(options, *apiKey);
 }
 
 } // namespace sluice::cli
