@@ -12,6 +12,7 @@
 #include "sim/simserver.h"
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -19,6 +20,7 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 #include <memory>
 
@@ -58,6 +60,63 @@ QList<ProviderBatchRow> reviewRows(int count)
 QString createPath(const QString &dialect)
 {
     return dialect == u"anthropic" ? u"/v1/messages/batches"_s : u"/v1/batches"_s;
+}
+
+// The network, with scripted answers for chosen calls (each used once) and a
+// record of every call: method, path and when it was sent.
+class ScriptedHttp final : public BatchHttp
+{
+public:
+    struct Call
+    {
+        QString method;
+        QString path;
+        qint64 atMs = 0;
+    };
+
+    ScriptedHttp() { m_clock.start(); }
+
+    void answer(const QString &method, const QString &pathPrefix, HttpResponse response)
+    {
+        m_script.append({method, pathPrefix, std::move(response)});
+    }
+    [[nodiscard]] const QList<Call> &calls() const { return m_calls; }
+
+    void send(const BatchCall &call, std::chrono::milliseconds timeout, Done done) override
+    {
+        const QString method = call.method == BatchCall::Method::Get ? u"GET"_s : u"POST"_s;
+        const QString path = call.request.url.path();
+        m_calls.append({method, path, m_clock.elapsed()});
+        for (qsizetype i = 0; i < m_script.size(); ++i) {
+            if (m_script.at(i).method == method && path.startsWith(m_script.at(i).pathPrefix)) {
+                QTimer::singleShot(
+                    0, [done, response = m_script.takeAt(i).response] { done(response); });
+                return;
+            }
+        }
+        m_real.send(call, timeout, std::move(done));
+    }
+
+private:
+    struct Scripted
+    {
+        QString method;
+        QString pathPrefix;
+        HttpResponse response;
+    };
+    NetworkBatchHttp m_real;
+    QList<Scripted> m_script;
+    QList<Call> m_calls;
+    QElapsedTimer m_clock;
+};
+
+HttpResponse openAiError(int status, const QByteArray &code, HttpHeaders headers = {})
+{
+    HttpResponse response;
+    response.status = status;
+    response.headers = std::move(headers);
+    response.body = R"({"error":{"message":"scripted","type":"requests","code":")" + code + "\"}}";
+    return response;
 }
 
 } // namespace
@@ -407,6 +466,70 @@ private Q_SLOTS:
             QCOMPARE(result.status, Status::Failed);
             QCOMPARE(result.errorClass, ErrorClass::Timeout);
         }
+    }
+
+    void aRateLimitedLookWaitsForRetryAfter()
+    {
+        ProviderBatchConfig config = m_config;
+        config.pollInterval = 5ms;
+        auto http = std::make_unique<ScriptedHttp>();
+        ScriptedHttp *network = http.get();
+        network->answer(u"GET"_s, u"/v1/batches/"_s,
+            openAiError(429, "rate_limit_exceeded", {{"retry-after-ms", "400"}}));
+        ProviderBatchJob job(createProvider(u"openai-responses"_s, m_sim->baseUrl(), QByteArray()),
+            config, std::move(http));
+        QSignalSpy rows(&job, &ProviderBatchJob::rowFinished);
+        job.start(reviewRows(3));
+        QVERIFY(waitFor(job));
+        QCOMPARE(rows.size(), 3);
+        QList<ScriptedHttp::Call> looks;
+        for (const ScriptedHttp::Call &call : network->calls()) {
+            if (call.method == u"GET" && call.path.startsWith(u"/v1/batches/"))
+                looks.append(call);
+        }
+        QVERIFY(looks.size() >= 2);
+        // The look after the 429 waited for the hint, not the 5 ms interval
+        // (a coarse timer may fire up to 5% early).
+        QVERIFY2(looks.at(1).atMs - looks.at(0).atMs >= 380,
+            qPrintable(QString::number(looks.at(1).atMs - looks.at(0).atMs)));
+    }
+
+    void aCreateWithoutAnAnswerIsNotSentAgain()
+    {
+        auto http = std::make_unique<ScriptedHttp>();
+        ScriptedHttp *network = http.get();
+        HttpResponse lost;
+        lost.transportError = ErrorClass::Network;
+        lost.transportMessage = u"connection reset"_s;
+        network->answer(u"POST"_s, u"/v1/batches"_s, lost);
+        ProviderBatchJob job(createProvider(u"openai-responses"_s, m_sim->baseUrl(), QByteArray()),
+            m_config, std::move(http));
+        QSignalSpy failed(&job, &ProviderBatchJob::failed);
+        job.start(reviewRows(2));
+        QVERIFY(failed.wait(10'000));
+        QVERIFY2(job.errorMessage().contains(u"batch list"_s), qPrintable(job.errorMessage()));
+        int creates = 0;
+        for (const ScriptedHttp::Call &call : network->calls())
+            creates += call.method == u"POST" && call.path == u"/v1/batches";
+        QCOMPARE(creates, 1);
+    }
+
+    void aRefusedCreateIsTriedAgain()
+    {
+        auto http = std::make_unique<ScriptedHttp>();
+        ScriptedHttp *network = http.get();
+        network->answer(u"POST"_s, u"/v1/batches"_s,
+            openAiError(429, "rate_limit_exceeded", {{"retry-after-ms", "10"}}));
+        ProviderBatchJob job(createProvider(u"openai-responses"_s, m_sim->baseUrl(), QByteArray()),
+            m_config, std::move(http));
+        QSignalSpy created(&job, &ProviderBatchJob::batchCreated);
+        job.start(reviewRows(2));
+        QVERIFY(waitFor(job));
+        QCOMPARE(created.size(), 1);
+        int creates = 0;
+        for (const ScriptedHttp::Call &call : network->calls())
+            creates += call.method == u"POST" && call.path == u"/v1/batches";
+        QCOMPARE(creates, 2);
     }
 
     void customIds()
