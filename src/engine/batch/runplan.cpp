@@ -107,10 +107,11 @@ RunPlan planRun(DatasetReader &reader, const RunTemplate &request, const PriceBo
     while (reader.next(row)) {
         ++plan.rows;
         const quint64 idHash = qHash(row.id, size_t(0x5eed));
-        if (ids.contains(idHash))
-            ++plan.duplicateIds;
-        else
-            ids.insert(idHash);
+        if (ids.contains(idHash)) {
+            ++plan.duplicateIds; // not sent (BatchRun reports it)
+            continue;
+        }
+        ids.insert(idHash);
 
         const RenderResult input = prompt.render(row.values);
         const RenderResult system = instructions.render(row.values);
