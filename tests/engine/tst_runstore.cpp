@@ -3,6 +3,7 @@
 // sent again, rows come back in index order page by page, and a child
 // process killed with SIGKILL mid-run leaves every committed row intact and
 // the database not corrupt.
+#include "core/redaction.h"
 #include "engine/batch/runstore.h"
 
 #include <QCoreApplication>
@@ -184,6 +185,21 @@ private Q_SLOTS:
             listed << info.runId;
         QCOMPARE(listed, ids);
         QCOMPARE(QSet<QString>(ids.begin(), ids.end()).size(), ids.size());
+    }
+
+    void noKeyInTheFile()
+    {
+        const QByteArray key = "sk-runstore-test-key-0123456789";
+        registerSecret(key);
+        const QString path = newPath();
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(path, &error));
+        const std::optional<RunInfo> run = store.createRun(
+            {{"header", QString::fromLatin1("Bearer " + key)}}, QStringLiteral("fp"), {}, &error);
+        QVERIFY2(run, qPrintable(error));
+        QCOMPARE(store.run(run->runId)->config.value("header").toString(),
+            QStringLiteral("Bearer [redacted]"));
     }
 
     void walSchemaAndConnections()

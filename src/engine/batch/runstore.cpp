@@ -1,5 +1,7 @@
 #include "engine/batch/runstore.h"
 
+#include "core/redaction.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -401,7 +403,7 @@ std::optional<RunInfo> RunStore::createRun(const QJsonObject &config,
         info.runId = newRunId();
         q.bindValue(0, info.runId);
         q.bindValue(1, info.createdAt.toString(Qt::ISODateWithMs));
-        q.bindValue(2, jsonText(config));
+        q.bindValue(2, redactSecrets(jsonText(config))); // a key put there by mistake stays out
         q.bindValue(3, notNull(configFingerprint));
         q.bindValue(4, notNull(priceTableVersion));
         if (q.exec())

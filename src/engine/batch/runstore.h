@@ -17,7 +17,7 @@ struct RunInfo
 {
     QString runId;             ///< e.g. `run_20261130T041800Z_3f9a` (sortable, unique)
     QDateTime createdAt;       ///< UTC
-    QJsonObject config;        ///< what the run was started with; never a key
+    QJsonObject config;        ///< what the run was started with; keys masked (redactor)
     QString configFingerprint; ///< SHA-256 of what shapes the answers (resume must match)
     QString status;            ///< `running`, `paused`, `stopped`, `finished`, `cancelled`
     QString stopReason;        ///< for `stopped`: e.g. "quota exhausted"
