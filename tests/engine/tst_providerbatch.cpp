@@ -80,7 +80,16 @@ public:
     {
         m_script.append({method, pathPrefix, std::move(response)});
     }
-    [[nodiscard]] const QList<Call> &calls() const { return m_calls; }
+    /// The calls with this method whose path starts with `pathPrefix`.
+    [[nodiscard]] QList<Call> calls(const QString &method, const QString &pathPrefix) const
+    {
+        QList<Call> found;
+        for (const Call &call : m_calls) {
+            if (call.method == method && call.path.startsWith(pathPrefix))
+                found.append(call);
+        }
+        return found;
+    }
 
     void send(const BatchCall &call, std::chrono::milliseconds timeout, Done done) override
     {
@@ -149,10 +158,30 @@ private:
     void hold() { control(u"/sim/batch-speed"_s, {{u"seconds_per_request"_s, 3600}}); }
     void release() { control(u"/sim/batch-speed"_s, {{u"seconds_per_request"_s, 0}}); }
 
-    std::unique_ptr<ProviderBatchJob> makeJob(const QString &dialect, ProviderBatchConfig config)
+    std::unique_ptr<ProviderBatchJob> makeJob(
+        const QString &dialect, ProviderBatchConfig config, std::unique_ptr<BatchHttp> http = {})
     {
         return std::make_unique<ProviderBatchJob>(
-            createProvider(dialect, m_sim->baseUrl(), QByteArray()), config);
+            createProvider(dialect, m_sim->baseUrl(), QByteArray()), config, std::move(http));
+    }
+
+    // An OpenAI job whose calls go through `network` (owned by the job).
+    std::unique_ptr<ProviderBatchJob> scriptedJob(
+        ScriptedHttp *&network, ProviderBatchConfig config)
+    {
+        auto http = std::make_unique<ScriptedHttp>();
+        network = http.get();
+        return makeJob(u"openai-responses"_s, config, std::move(http));
+    }
+
+    // Keeps each row's result; a row finished twice fails the test.
+    void collectInto(ProviderBatchJob &job, QHash<QString, GenerationResult> &results)
+    {
+        connect(&job, &ProviderBatchJob::rowFinished, this,
+            [&results](const QString &rowId, const GenerationResult &result) {
+                QVERIFY2(!results.contains(rowId), qPrintable(rowId));
+                results.insert(rowId, result);
+            });
     }
 
     static bool waitFor(ProviderBatchJob &job)
@@ -209,11 +238,7 @@ private Q_SLOTS:
         QSignalSpy created(job.get(), &ProviderBatchJob::batchCreated);
         QSignalSpy progress(job.get(), &ProviderBatchJob::batchProgress);
         QHash<QString, GenerationResult> results;
-        connect(job.get(), &ProviderBatchJob::rowFinished, this,
-            [&results](const QString &rowId, const GenerationResult &result) {
-                QVERIFY(!results.contains(rowId));
-                results.insert(rowId, result);
-            });
+        collectInto(*job.get(), results);
         const QList<ProviderBatchRow> rows = reviewRows(50);
         job->start(rows);
         QVERIFY(waitFor(*job));
@@ -289,10 +314,7 @@ private Q_SLOTS:
         QVERIFY(m_sim->scriptFaults(script));
         auto job = makeJob(dialect, m_config);
         QHash<QString, GenerationResult> results;
-        connect(job.get(), &ProviderBatchJob::rowFinished, this,
-            [&results](const QString &rowId, const GenerationResult &result) {
-                results.insert(rowId, result);
-            });
+        collectInto(*job.get(), results);
         job->start(reviewRows(10));
         QVERIFY(waitFor(*job));
         QCOMPARE(results.size(), 10);
@@ -337,10 +359,7 @@ private Q_SLOTS:
         auto second = makeJob(dialect, m_config);
         QSignalSpy created(second.get(), &ProviderBatchJob::batchCreated);
         QHash<QString, GenerationResult> results;
-        connect(second.get(), &ProviderBatchJob::rowFinished, this,
-            [&results](const QString &rowId, const GenerationResult &result) {
-                results.insert(rowId, result);
-            });
+        collectInto(*second.get(), results);
         second->resume({batchId}, rows);
         QVERIFY(waitFor(*second));
         QCOMPARE(created.size(), 0);
@@ -361,10 +380,7 @@ private Q_SLOTS:
     {
         auto job = makeJob(u"openai-responses"_s, m_config);
         QHash<QString, GenerationResult> results;
-        connect(job.get(), &ProviderBatchJob::rowFinished, this,
-            [&results](const QString &rowId, const GenerationResult &result) {
-                results.insert(rowId, result);
-            });
+        collectInto(*job.get(), results);
         job->resume({}, reviewRows(2));
         QVERIFY(waitFor(*job));
         QCOMPARE(results.size(), 2);
@@ -432,10 +448,7 @@ private Q_SLOTS:
         auto job = makeJob(dialect, m_config);
         QSignalSpy created(job.get(), &ProviderBatchJob::batchCreated);
         QHash<QString, GenerationResult> results;
-        connect(job.get(), &ProviderBatchJob::rowFinished, this,
-            [&results](const QString &rowId, const GenerationResult &result) {
-                results.insert(rowId, result);
-            });
+        collectInto(*job.get(), results);
         job->start(reviewRows(4));
         QVERIFY(created.wait(10'000));
         job->cancel();
@@ -453,10 +466,7 @@ private Q_SLOTS:
         auto job = makeJob(u"anthropic"_s, m_config);
         QSignalSpy created(job.get(), &ProviderBatchJob::batchCreated);
         QHash<QString, GenerationResult> results;
-        connect(job.get(), &ProviderBatchJob::rowFinished, this,
-            [&results](const QString &rowId, const GenerationResult &result) {
-                results.insert(rowId, result);
-            });
+        collectInto(*job.get(), results);
         job->start(reviewRows(3));
         QVERIFY(created.wait(10'000));
         QCOMPARE(control(u"/sim/batch-expire"_s).value(u"expired"_s).toInt(), 1);
@@ -472,21 +482,15 @@ private Q_SLOTS:
     {
         ProviderBatchConfig config = m_config;
         config.pollInterval = 5ms;
-        auto http = std::make_unique<ScriptedHttp>();
-        ScriptedHttp *network = http.get();
+        ScriptedHttp *network = nullptr;
+        auto job = scriptedJob(network, config);
         network->answer(u"GET"_s, u"/v1/batches/"_s,
             openAiError(429, "rate_limit_exceeded", {{"retry-after-ms", "400"}}));
-        ProviderBatchJob job(createProvider(u"openai-responses"_s, m_sim->baseUrl(), QByteArray()),
-            config, std::move(http));
-        QSignalSpy rows(&job, &ProviderBatchJob::rowFinished);
-        job.start(reviewRows(3));
-        QVERIFY(waitFor(job));
+        QSignalSpy rows(job.get(), &ProviderBatchJob::rowFinished);
+        job->start(reviewRows(3));
+        QVERIFY(waitFor(*job));
         QCOMPARE(rows.size(), 3);
-        QList<ScriptedHttp::Call> looks;
-        for (const ScriptedHttp::Call &call : network->calls()) {
-            if (call.method == u"GET" && call.path.startsWith(u"/v1/batches/"))
-                looks.append(call);
-        }
+        const QList<ScriptedHttp::Call> looks = network->calls(u"GET"_s, u"/v1/batches/"_s);
         QVERIFY(looks.size() >= 2);
         // The look after the 429 waited for the hint, not the 5 ms interval
         // (a coarse timer may fire up to 5% early).
@@ -496,40 +500,30 @@ private Q_SLOTS:
 
     void aCreateWithoutAnAnswerIsNotSentAgain()
     {
-        auto http = std::make_unique<ScriptedHttp>();
-        ScriptedHttp *network = http.get();
+        ScriptedHttp *network = nullptr;
+        auto job = scriptedJob(network, m_config);
         HttpResponse lost;
         lost.transportError = ErrorClass::Network;
         lost.transportMessage = u"connection reset"_s;
         network->answer(u"POST"_s, u"/v1/batches"_s, lost);
-        ProviderBatchJob job(createProvider(u"openai-responses"_s, m_sim->baseUrl(), QByteArray()),
-            m_config, std::move(http));
-        QSignalSpy failed(&job, &ProviderBatchJob::failed);
-        job.start(reviewRows(2));
+        QSignalSpy failed(job.get(), &ProviderBatchJob::failed);
+        job->start(reviewRows(2));
         QVERIFY(failed.wait(10'000));
-        QVERIFY2(job.errorMessage().contains(u"batch list"_s), qPrintable(job.errorMessage()));
-        int creates = 0;
-        for (const ScriptedHttp::Call &call : network->calls())
-            creates += call.method == u"POST" && call.path == u"/v1/batches";
-        QCOMPARE(creates, 1);
+        QVERIFY2(job->errorMessage().contains(u"batch list"_s), qPrintable(job->errorMessage()));
+        QCOMPARE(network->calls(u"POST"_s, u"/v1/batches"_s).size(), 1);
     }
 
     void aRefusedCreateIsTriedAgain()
     {
-        auto http = std::make_unique<ScriptedHttp>();
-        ScriptedHttp *network = http.get();
+        ScriptedHttp *network = nullptr;
+        auto job = scriptedJob(network, m_config);
         network->answer(u"POST"_s, u"/v1/batches"_s,
             openAiError(429, "rate_limit_exceeded", {{"retry-after-ms", "10"}}));
-        ProviderBatchJob job(createProvider(u"openai-responses"_s, m_sim->baseUrl(), QByteArray()),
-            m_config, std::move(http));
-        QSignalSpy created(&job, &ProviderBatchJob::batchCreated);
-        job.start(reviewRows(2));
-        QVERIFY(waitFor(job));
+        QSignalSpy created(job.get(), &ProviderBatchJob::batchCreated);
+        job->start(reviewRows(2));
+        QVERIFY(waitFor(*job));
         QCOMPARE(created.size(), 1);
-        int creates = 0;
-        for (const ScriptedHttp::Call &call : network->calls())
-            creates += call.method == u"POST" && call.path == u"/v1/batches";
-        QCOMPARE(creates, 2);
+        QCOMPARE(network->calls(u"POST"_s, u"/v1/batches"_s).size(), 2);
     }
 
     void customIds()
