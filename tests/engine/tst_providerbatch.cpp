@@ -56,6 +56,14 @@ QList<ProviderBatchRow> reviewRows(int count)
     return rows;
 }
 
+// One data row per dialect, in the column "dialect".
+void addDialects(const QStringList &dialects)
+{
+    QTest::addColumn<QString>("dialect");
+    for (const QString &dialect : dialects)
+        QTest::newRow(qPrintable(dialect)) << dialect;
+}
+
 // The simulator's path where a dialect creates its batches.
 QString createPath(const QString &dialect)
 {
@@ -225,10 +233,7 @@ private Q_SLOTS:
 
     void fiftyRowsWithASchema_data()
     {
-        QTest::addColumn<QString>("dialect");
-        QTest::newRow("openai-responses") << u"openai-responses"_s;
-        QTest::newRow("openai-chat") << u"openai-chat"_s;
-        QTest::newRow("anthropic") << u"anthropic"_s;
+        addDialects({u"openai-responses"_s, u"openai-chat"_s, u"anthropic"_s});
     }
 
     void fiftyRowsWithASchema()
@@ -298,12 +303,7 @@ private Q_SLOTS:
             QCOMPARE(it.value(), 1);
     }
 
-    void aFailedLineFailsOnlyItsRow_data()
-    {
-        QTest::addColumn<QString>("dialect");
-        QTest::newRow("openai-responses") << u"openai-responses"_s;
-        QTest::newRow("anthropic") << u"anthropic"_s;
-    }
+    void aFailedLineFailsOnlyItsRow_data() { addDialects({u"openai-responses"_s, u"anthropic"_s}); }
 
     void aFailedLineFailsOnlyItsRow()
     {
@@ -335,9 +335,7 @@ private Q_SLOTS:
 
     void resumeFromABatchIdDoesNotSubmitAgain_data()
     {
-        QTest::addColumn<QString>("dialect");
-        QTest::newRow("openai-responses") << u"openai-responses"_s;
-        QTest::newRow("anthropic") << u"anthropic"_s;
+        addDialects({u"openai-responses"_s, u"anthropic"_s});
     }
 
     void resumeFromABatchIdDoesNotSubmitAgain()
@@ -434,12 +432,7 @@ private Q_SLOTS:
         QCOMPARE(created.at(2).at(1).toStringList().size(), 1);
     }
 
-    void cancelEndsTheRowsNeverRun_data()
-    {
-        QTest::addColumn<QString>("dialect");
-        QTest::newRow("openai-responses") << u"openai-responses"_s;
-        QTest::newRow("anthropic") << u"anthropic"_s;
-    }
+    void cancelEndsTheRowsNeverRun_data() { addDialects({u"openai-responses"_s, u"anthropic"_s}); }
 
     void cancelEndsTheRowsNeverRun()
     {
@@ -460,10 +453,13 @@ private Q_SLOTS:
         }
     }
 
+    void expiredRowsFailAsTimeouts_data() { addDialects({u"openai-responses"_s, u"anthropic"_s}); }
+
     void expiredRowsFailAsTimeouts()
     {
+        QFETCH(QString, dialect);
         hold();
-        auto job = makeJob(u"anthropic"_s, m_config);
+        auto job = makeJob(dialect, m_config);
         QSignalSpy created(job.get(), &ProviderBatchJob::batchCreated);
         QHash<QString, GenerationResult> results;
         collectInto(*job.get(), results);
