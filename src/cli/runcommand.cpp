@@ -5,10 +5,13 @@
 #include "cli/output.h"
 #include "cli/progressbar.h"
 #include "cli/runoptions.h"
+#include "core/fingerprint.h"
 #include "core/redaction.h"
 #include "core/strictschemalinter.h"
+#include "core/tracejson.h"
 #include "engine/batch/batchrun.h"
 #include "engine/batch/exports.h"
+#include "engine/batch/providerbatch.h"
 #include "engine/batch/rowrecord.h"
 #include "engine/batch/runstore.h"
 #include "engine/llmservice.h"
@@ -214,15 +217,186 @@ std::optional<qint64> countRows(const RunOptions &options)
     return rows;
 }
 
+// The records not sent: the first ones, one line each, then a count.
+void reportProblems(const RunOptions &options, const QList<DatasetProblem> &problems, qint64 count)
+{
+    for (const DatasetProblem &problem : problems.mid(0, RunPlan::kKeptProblems))
+        printError(QStringLiteral("%1: %2").arg(options.inputPath, problem.describe()));
+    if (count > RunPlan::kKeptProblems) {
+        printError(QStringLiteral("%1: %2 more records not sent")
+                       .arg(options.inputPath)
+                       .arg(count - RunPlan::kKeptProblems));
+    }
+}
+
+// --trace F: the run's trace from the store; false after printing why not.
+bool writeTrace(const RunOptions &options, const RunStore &store, const QString &runId)
+{
+    QString error;
+    if (options.tracePath.isEmpty()
+        || exportRun(store, runId, ExportFormat::Trace, options.tracePath, &error)) {
+        return true;
+    }
+    printError(QStringLiteral("--trace: %1").arg(error));
+    return false;
+}
+
+// Opens the run store of --run-dir; false after printing why not.
+bool openStore(const RunOptions &options, RunStore &store)
+{
+    QString error;
+    if (store.open(options.storePath(), &error))
+        return true;
+    printError(error + QStringLiteral("; choose another folder with --run-dir DIR"));
+    return false;
+}
+
+// Every row of --input through the provider's own Batch API. The rows are
+// rendered up front and held (a provider batch holds them all anyway: at
+// most 50,000 lines for OpenAI), journalled as in flight, then as done when
+// their batch is downloaded. Provider batches are not resumed by the CLI:
+// their ids are printed as they are created.
+int providerBatchRun(const RunOptions &options, const QByteArray &apiKey)
+{
+    const RunTemplate &t = options.request;
+    const std::shared_ptr<const Provider> provider
+        = createProvider(t.providerId, t.baseUrl, apiKey);
+    if (!ProviderBatchJob::supports(*provider)) {
+        printError(QStringLiteral("--batch-api: %1 has no Batch API that Sluice speaks; run "
+                                  "without --batch-api")
+                       .arg(t.providerId));
+        return ExitUsage;
+    }
+    QString error;
+    RunStore store;
+    if (!openStore(options, store))
+        return ExitUsage;
+    DatasetReader reader;
+    const QString digest = fileDigest(options.inputPath, &error);
+    if (digest.isEmpty() || !reader.open(options.inputPath, &error, {}, options.idField)) {
+        printError(error);
+        return ExitUsage;
+    }
+    LineWriter out;
+    if (!out.open(options.outputPath, &error)) {
+        printError(error);
+        return ExitUsage;
+    }
+    QJsonObject config {{QStringLiteral("provider"), t.providerId},
+        {QStringLiteral("base_url"), t.baseUrl.adjusted(QUrl::RemoveUserInfo).toString()},
+        {QStringLiteral("model"), t.model}, {QStringLiteral("batch_api"), true},
+        {QStringLiteral("input"), options.inputPath}, {QStringLiteral("id_field"), options.idField},
+        {QStringLiteral("settings"), options.settingsJson()}};
+    const std::optional<RunInfo> run = store.createRun(config,
+        runConfigFingerprint(t, options.idField, digest), options.prices->version(), &error);
+    if (!run) {
+        printError(error);
+        return ExitFailed;
+    }
+
+    const PromptTemplate prompt(t.promptTemplate, QStringLiteral("prompt"));
+    const PromptTemplate instructions(t.instructionsTemplate, QStringLiteral("instructions"));
+    QList<ProviderBatchRow> rows;
+    QHash<QString, qint64> rowIndex;
+    QList<DatasetProblem> duplicates;
+    qint64 notOk = 0;
+    // Journals a finished row and writes its line.
+    const auto finishRow = [&](const QString &rowId, const GenerationResult &result) {
+        const QJsonObject line = rowLine(rowId, result, true);
+        const QJsonObject journal
+            = options.privacy.keepPromptsAndOutputs ? line : rowLine(rowId, result, false);
+        QString journalError;
+        if (!store.markDone(run->runId, rowId, rowIndex.value(rowId), journal,
+                traceToJson(result.trace), &journalError)) {
+            printError(journalError);
+        }
+        out.write(line);
+        if (!result.ok())
+            ++notOk;
+    };
+    DatasetRow row;
+    while (reader.next(row)) {
+        if (rowIndex.contains(row.id)) {
+            duplicates.append({row.line,
+                QStringLiteral("id '%1' is already used by an earlier row; not sent").arg(row.id)});
+            continue;
+        }
+        rowIndex.insert(row.id, row.index);
+        const RenderResult input = prompt.render(row.values);
+        const RenderResult system = instructions.render(row.values);
+        if (!input.ok() || !system.ok()) {
+            GenerationResult failed;
+            failed.errorClass = ErrorClass::BadRequest;
+            failed.errorMessage = (input.errors + system.errors).join(QStringLiteral("; "));
+            finishRow(row.id, failed);
+            continue;
+        }
+        GenerationRequest request;
+        request.model = t.model;
+        request.input = input.text;
+        request.instructions = system.text;
+        request.maxOutputTokens = t.maxOutputTokens;
+        if (t.outputSchema) {
+            OutputSchema schema;
+            schema.schema = *t.outputSchema;
+            schema.strict = provider->capabilities().strictStructuredOutput
+                && StrictSchemaLinter().lint(schema.schema).passes();
+            request.outputSchema = schema;
+        }
+        if (!store.markSending(run->runId, row.id, row.index,
+                requestFingerprint({t.providerId, t.baseUrl.toString()}, request), &error)) {
+            printError(error);
+            return ExitFailed;
+        }
+        rows.append({row.id, request});
+    }
+
+    ProviderBatchConfig batchConfig;
+    batchConfig.pollInterval = std::chrono::seconds(options.pollSeconds);
+    ProviderBatchJob job(provider, batchConfig);
+    job.setPriceBook(options.prices);
+    QObject::connect(&job, &ProviderBatchJob::batchCreated, &job,
+        [&](const QString &batchId, const QStringList &rowIds) {
+            printError(QStringLiteral("provider batch %1 holds %2 rows of run %3")
+                           .arg(batchId)
+                           .arg(rowIds.size())
+                           .arg(run->runId));
+        });
+    QObject::connect(&job, &ProviderBatchJob::rowFinished, &job, finishRow);
+    if (!rows.isEmpty()) {
+        QEventLoop loop;
+        QObject::connect(&job, &ProviderBatchJob::finished, &loop, &QEventLoop::quit);
+        QObject::connect(&job, &ProviderBatchJob::failed, &loop, &QEventLoop::quit);
+        job.start(std::move(rows));
+        loop.exec();
+    }
+    reportProblems(
+        options, reader.problems() + duplicates, reader.problemCount() + duplicates.size());
+    if (job.state() == ProviderBatchJob::State::Failed) {
+        (void)store.setRunStatus(run->runId, QStringLiteral("stopped"), job.errorMessage(), &error);
+        printError(redactSecrets(
+            QStringLiteral("run %1: %2 (provider batches: %3)")
+                .arg(run->runId, job.errorMessage(), job.batchIds().join(QStringLiteral(", ")))));
+        return ExitFailed;
+    }
+    (void)store.setRunStatus(run->runId, QStringLiteral("finished"), QStringLiteral(""), &error);
+    const bool traced = writeTrace(options, store, run->runId);
+    if (notOk > 0 || reader.problemCount() + duplicates.size() > 0) {
+        printError(QStringLiteral("run %1: %2 rows not ok")
+                       .arg(run->runId)
+                       .arg(notOk + reader.problemCount() + duplicates.size()));
+        return ExitFailed;
+    }
+    return traced ? ExitOk : ExitFailed;
+}
+
 // Every row of --input through a BatchRun journalled in the run store.
 int batchRun(const RunOptions &options, const QByteArray &apiKey)
 {
     QString error;
     RunStore store;
-    if (!store.open(options.storePath(), &error)) {
-        printError(error + QStringLiteral("; choose another folder with --run-dir DIR"));
+    if (!openStore(options, store))
         return ExitUsage;
-    }
 
     std::optional<RunInfo> previous;
     if (options.resume) {
@@ -304,21 +478,8 @@ int batchRun(const RunOptions &options, const QByteArray &apiKey)
     if (bar)
         bar->finish(run.progress());
 
-    const QList<DatasetProblem> problems = run.problems();
-    for (const DatasetProblem &problem : problems.mid(0, RunPlan::kKeptProblems))
-        printError(QStringLiteral("%1: %2").arg(options.inputPath, problem.describe()));
-    if (run.problemCount() > RunPlan::kKeptProblems) {
-        printError(QStringLiteral("%1: %2 more records not sent")
-                       .arg(options.inputPath)
-                       .arg(run.problemCount() - RunPlan::kKeptProblems));
-    }
-
-    int exitCode = ExitOk;
-    if (!options.tracePath.isEmpty()
-        && !exportRun(store, run.runId(), ExportFormat::Trace, options.tracePath, &error)) {
-        printError(QStringLiteral("--trace: %1").arg(error));
-        exitCode = ExitFailed;
-    }
+    reportProblems(options, run.problems(), run.problemCount());
+    const int exitCode = writeTrace(options, store, run.runId()) ? ExitOk : ExitFailed;
     const BatchProgress &progress = run.progress();
     if (run.state() == BatchRun::State::Stopped) {
         QString advice = QStringLiteral("continue with --resume");
@@ -376,8 +537,9 @@ int runCommand(const QStringList &arguments)
     if (const QString warning = plainHttpWarning(options.request.baseUrl); !warning.isEmpty())
         printError(warning);
 
-    return options.inputPath.isEmpty() ? singlePrompt(options, *apiKey)
-                                       : batchRun(options, *apiKey);
+    if (options.inputPath.isEmpty())
+        return singlePrompt(options, *apiKey);
+    return options.batchApi ? providerBatchRun(options, *apiKey) : batchRun(options, *apiKey);
 }
 
 } // namespace sluice::cli

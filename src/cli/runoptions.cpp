@@ -230,6 +230,12 @@ std::optional<RunOptions> parseRunOptions(const QStringList &arguments, OptionSe
             QStringLiteral("DIR")},
         {QStringLiteral("resume"),
             QStringLiteral("Continue the newest unfinished run with the same configuration.")},
+        {QStringLiteral("batch-api"),
+            QStringLiteral("Send the rows through the provider's own Batch API (half price, "
+                           "answers within 24 h) instead of live requests.")},
+        {QStringLiteral("poll-seconds"),
+            QStringLiteral("With --batch-api: seconds between two looks at a batch (default 30)."),
+            QStringLiteral("S")},
         {QStringLiteral("api-key-env"),
             QStringLiteral("Environment variable holding the API key (default OPENAI_API_KEY, "
                            "or ANTHROPIC_API_KEY for anthropic)."),
@@ -393,10 +399,27 @@ std::optional<RunOptions> parseRunOptions(const QStringList &arguments, OptionSe
         ? parser.value(QStringLiteral("run-dir"))
         : defaultRunDir();
     options.resume = parser.isSet(QStringLiteral("resume"));
+    options.batchApi = parser.isSet(QStringLiteral("batch-api"));
+    const auto poll = positiveInteger(parser, QStringLiteral("poll-seconds"), 30);
+    if (!poll)
+        return std::nullopt;
+    options.pollSeconds = *poll;
+    if (options.batchApi) {
+        // The live gates do not apply to a provider batch; these would be silently ignored.
+        for (const QString &liveOnly : {QStringLiteral("resume"), QStringLiteral("stream"),
+                 QStringLiteral("budget-usd"), QStringLiteral("rpm"), QStringLiteral("tpm")}) {
+            if (parser.isSet(liveOnly)) {
+                printError(QStringLiteral("--%1 does not apply with --batch-api; the provider "
+                                          "runs the batch at its own pace")
+                               .arg(liveOnly));
+                return std::nullopt;
+            }
+        }
+    }
     options.json = plan && parser.isSet(QStringLiteral("json"));
     if (options.inputPath.isEmpty()) {
-        for (const QString &needsInput :
-            {QStringLiteral("resume"), QStringLiteral("trace"), QStringLiteral("id-field")}) {
+        for (const QString &needsInput : {QStringLiteral("resume"), QStringLiteral("trace"),
+                 QStringLiteral("id-field"), QStringLiteral("batch-api")}) {
             if (parser.isSet(needsInput)) {
                 printError(QStringLiteral("--%1 applies to a run over --input F").arg(needsInput));
                 return std::nullopt;

@@ -32,6 +32,9 @@ struct RunOptions
     QString runDir;
     bool resume = false;
     bool json = false; ///< plan: one JSON object
+    /// Through the provider's own Batch API (ProviderBatchJob) instead of live requests.
+    bool batchApi = false;
+    int pollSeconds = 30; ///< with batchApi: between two looks at a batch
 
     QString apiKeyEnv;
     QString keyStore;

@@ -218,6 +218,8 @@ private Q_SLOTS:
             << QStringList {u"--provider"_qs, u"gemini"_qs} << QByteArray("--provider");
         QTest::newRow("bad window")
             << QStringList {u"--window-seconds"_qs, u"0"_qs} << QByteArray("--window-seconds");
+        QTest::newRow("resume a provider batch")
+            << QStringList {u"--batch-api"_qs, u"--resume"_qs} << QByteArray("--batch-api");
         QTest::newRow("bad budget")
             << QStringList {u"--budget-usd"_qs, u"-1"_qs} << QByteArray("--budget-usd");
     }
@@ -348,6 +350,34 @@ private Q_SLOTS:
         QCOMPARE(lines.constFirst().value(QStringLiteral("id")).toString(), QStringLiteral("0"));
         QVERIFY(
             lines.constFirst().value(QStringLiteral("output")).toString().contains(u"{{literal}}"));
+    }
+
+    void batchApiRunsAtTheBatchPrice()
+    {
+        control("/sim/batch-speed",
+            R"({"seconds_per_request":0,"validating_seconds":0,"finalizing_seconds":0})");
+        const CliRun live = cli(runArguments(m_csv, QStringLiteral("live")));
+        QCOMPARE(live.exitCode, 0);
+        const CliRun batch = cli(runArguments(m_csv, QStringLiteral("batch-api"))
+            + QStringList {QStringLiteral("--batch-api"), QStringLiteral("--poll-seconds"),
+                QStringLiteral("1")});
+        QVERIFY2(batch.exitCode == 0, batch.err.constData());
+        QVERIFY2(batch.err.contains("provider batch"), batch.err.constData()); // its id, to find it
+        QHash<QString, double> liveCost;
+        for (const QJsonObject &line : parseLines(live.out)) {
+            liveCost.insert(line.value(QStringLiteral("id")).toString(),
+                line.value(QStringLiteral("cost_usd")).toDouble());
+        }
+        const QList<QJsonObject> lines = parseLines(batch.out);
+        QCOMPARE(lines.size(), 3);
+        QCOMPARE(statusesOf(lines).count(QStringLiteral("ok")), 3);
+        for (const QJsonObject &line : lines) {
+            QCOMPARE(sortedKeys(line), sortedKeys(parseLines(live.out).constFirst()));
+            // sim-small's batch discount is half.
+            QCOMPARE(line.value(QStringLiteral("cost_usd")).toDouble() * 2,
+                liveCost.value(line.value(QStringLiteral("id")).toString()));
+        }
+        control("/sim/reset", "{}");
     }
 
     void killedRunResumesWithoutSendingFinishedRowsAgain()
