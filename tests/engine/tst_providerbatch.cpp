@@ -6,6 +6,7 @@
 #include "core/cost.h"
 #include "core/fingerprint.h"
 #include "core/schemavalidator.h"
+#include "core/tracejson.h"
 #include "engine/batch/providerbatch.h"
 #include "providers/openaibatch.h"
 #include "providers/providerregistry.h"
@@ -520,6 +521,40 @@ private Q_SLOTS:
         QVERIFY(waitFor(*job));
         QCOMPARE(created.size(), 1);
         QCOMPARE(network->calls(u"POST"_s, u"/v1/batches"_s).size(), 2);
+    }
+
+    void keysTravelButNeverShow_data() { addDialects({u"openai-responses"_s, u"anthropic"_s}); }
+
+    void keysTravelButNeverShow()
+    {
+        QFETCH(QString, dialect);
+        sim::SimConfig config;
+        config.requiredApiKey = "sk-MARKER-4711";
+        config.batchSpeed = sim::BatchSpeed {0, 0, 0};
+        m_sim = std::make_unique<sim::SimServer>(config);
+        QVERIFY(m_sim->listen());
+        auto job = std::make_unique<ProviderBatchJob>(
+            createProvider(dialect, m_sim->baseUrl(), config.requiredApiKey), m_config);
+        QHash<QString, GenerationResult> results;
+        collectInto(*job, results);
+        job->start(reviewRows(2));
+        QVERIFY(waitFor(*job)); // the key went with every call
+        QByteArray seen = QJsonDocument(traceToJson(job->trace())).toJson();
+        for (const GenerationResult &result : std::as_const(results)) {
+            QVERIFY(result.ok());
+            seen
+                += QJsonDocument(traceToJson(result.trace)).toJson() + result.errorMessage.toUtf8();
+        }
+        QVERIFY(!seen.contains("MARKER"));
+
+        auto wrong = std::make_unique<ProviderBatchJob>(
+            createProvider(dialect, m_sim->baseUrl(), "sk-WRONG-MARKER"), m_config);
+        QSignalSpy failed(wrong.get(), &ProviderBatchJob::failed);
+        wrong->start(reviewRows(1));
+        QVERIFY(failed.wait(10'000));
+        QVERIFY2(wrong->errorMessage().contains(u"auth"_s), qPrintable(wrong->errorMessage()));
+        QVERIFY(!wrong->errorMessage().contains(u"MARKER"_s));
+        QVERIFY(!QJsonDocument(traceToJson(wrong->trace())).toJson().contains("MARKER"));
     }
 
     void customIds()
