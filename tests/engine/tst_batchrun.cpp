@@ -191,10 +191,13 @@ private Q_SLOTS:
         QCOMPARE(f.store.run(run->runId())->status, QStringLiteral("paused"));
 
         // The two rows already submitted finish; no other is taken.
-        for (int i = 0; i < 5; ++i) {
-            f.fake->releaseAll();
-            QTest::qWait(20);
-        }
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                f.fake->releaseAll();
+                return f.lines.size() == 2;
+            },
+            kWaitMs));
+        QTest::qWait(50);
         QCOMPARE(f.lines.size(), 2);
         QCOMPARE(f.fake->requests.size(), 2);
         QCOMPARE(run->state(), BatchRun::State::Paused);
@@ -325,7 +328,7 @@ private Q_SLOTS:
         QVERIFY2(run->start(&error), qPrintable(error));
         QVERIFY(QTest::qWaitFor([&] { return run->state() == BatchRun::State::Paused; }, kWaitMs));
         QVERIFY2(run->pauseReason().contains(u"budget"), qPrintable(run->pauseReason()));
-        QTest::qWait(50);
+        QVERIFY(QTest::qWaitFor([&] { return run->progress().inFlight == 0; }, kWaitMs));
         const qint64 before = f.lines.size();
         QVERIFY(before >= 2 && before < 12);
         QCOMPARE(f.statuses().count(QStringLiteral("ok")), before);
