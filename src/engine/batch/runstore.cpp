@@ -3,12 +3,14 @@
 #include "core/redaction.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QThread>
 #include <QUuid>
 
 namespace sluice {
@@ -18,6 +20,8 @@ namespace {
 /// PRAGMA application_id: marks the file as a Sluice run store ("SLCE").
 constexpr int kApplicationId = 0x534C4345;
 constexpr int kBusyTimeoutMs = 5000;
+constexpr int kWalRetryMs = 10;
+constexpr int kSqliteNotADatabase = 26; ///< SQLITE_NOTADB
 constexpr int kPageRows = 500;
 constexpr int kCheckpointPages = 10000;
 constexpr int kRunIdTries = 8;
@@ -224,52 +228,73 @@ struct RunStore::State
         return exec(QStringLiteral("COMMIT"), error);
     }
 
+    /// The file's first opener switches it to WAL, which needs it alone:
+    /// SQLite answers "locked" at once to the others, so they try again
+    /// for as long as busy_timeout would wait.
+    bool switchToWal(QString *error)
+    {
+        QElapsedTimer waited;
+        waited.start();
+        for (;;) {
+            QSqlQuery q(db);
+            if (q.exec(QStringLiteral("PRAGMA journal_mode = WAL")) && q.next()) {
+                const QString mode = q.value(0).toString();
+                if (mode == u"wal")
+                    return true;
+                *error = QStringLiteral("run store %1: cannot use write-ahead logging (journal "
+                                        "mode stays %2); put the store on a local disk")
+                             .arg(path, mode);
+                return false;
+            }
+            if (waited.elapsed() > kBusyTimeoutMs) {
+                *error = fail(QStringLiteral("switching to write-ahead logging"), q.lastError());
+                return false;
+            }
+            QThread::msleep(kWalRetryMs);
+        }
+    }
+
     /// Settings first (the journal mode cannot change inside a transaction),
     /// then the schema: created when the file is new, else checked.
     bool setUp(QString *error)
     {
         if (!exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(kBusyTimeoutMs), error))
             return false;
-        // The first read of the file: where a file that is no database shows.
+        // One statement, so one snapshot: another process may be creating
+        // the tables meanwhile. The first read, too: where a non-database shows.
         QSqlQuery probe(db);
-        if (!probe.exec(QStringLiteral("PRAGMA user_version")) || !probe.next()) {
-            *error = QStringLiteral("%1 is not a Sluice run store (%2); choose another path")
-                         .arg(path, probe.lastError().databaseText());
+        if (!probe.exec(
+                QStringLiteral("SELECT (SELECT user_version FROM pragma_user_version),"
+                               " (SELECT application_id FROM pragma_application_id),"
+                               " (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table')"))
+            || !probe.next()) {
+            const QSqlError sqlError = probe.lastError();
+            *error = sqlError.nativeErrorCode() == QString::number(kSqliteNotADatabase)
+                ? QStringLiteral("%1 is not a Sluice run store (%2); choose another path")
+                      .arg(path, sqlError.databaseText())
+                : fail(QStringLiteral("reading"), sqlError);
             return false;
         }
-        const std::optional<QVariant> version = probe.value(0);
+        const int version = probe.value(0).toInt();
+        const int applicationId = probe.value(1).toInt();
+        const bool fresh = version == 0 && probe.value(2).toInt() == 0;
         probe.finish();
-        const std::optional<QVariant> appId
-            = pragma(QStringLiteral("PRAGMA application_id"), error);
-        const std::optional<QVariant> tables = pragma(
-            QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"), error);
-        if (!appId || !tables)
-            return false;
-        const bool fresh = version->toInt() == 0 && tables->toInt() == 0;
-        if (!fresh && appId->toInt() != kApplicationId) {
+        if (!fresh && applicationId != kApplicationId) {
             *error = QStringLiteral("%1 is an SQLite database but not a Sluice run store; "
                                     "choose another path")
                          .arg(path);
             return false;
         }
-        if (version->toInt() > RunStore::kSchemaVersion) {
+        if (version > RunStore::kSchemaVersion) {
             *error = QStringLiteral("run store %1 has schema version %2, newer than this Sluice "
                                     "reads (%3); upgrade Sluice or choose another path")
                          .arg(path)
-                         .arg(version->toInt())
+                         .arg(version)
                          .arg(RunStore::kSchemaVersion);
             return false;
         }
-        const std::optional<QVariant> mode
-            = pragma(QStringLiteral("PRAGMA journal_mode = WAL"), error);
-        if (!mode)
+        if (!switchToWal(error))
             return false;
-        if (mode->toString() != u"wal") {
-            *error = QStringLiteral("run store %1: cannot use write-ahead logging (journal mode "
-                                    "stays %2); put the store on a local disk")
-                         .arg(path, mode->toString());
-            return false;
-        }
         if (!exec(QStringLiteral("PRAGMA synchronous = NORMAL"), error)
             || !exec(QStringLiteral("PRAGMA wal_autocheckpoint = %1").arg(kCheckpointPages), error)
             || !exec(QStringLiteral("PRAGMA foreign_keys = ON"), error))
