@@ -8,6 +8,7 @@
 #include "providers/providerregistry.h"
 #include "sim/simserver.h"
 
+#include <QPointer>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -136,7 +137,26 @@ Workbench::Workbench(QObject *parent)
     connectEndpoint();
 }
 
-Workbench::~Workbench() = default;
+Workbench::~Workbench()
+{
+    // QtKeychain crashes when a job is deleted before libsecret answers: the
+    // store (and its jobs) outlive this object until the last answer.
+    if (*m_secretCalls > 0)
+        m_secrets->setParent(nullptr);
+}
+
+SecretStore::Callback Workbench::guarded(SecretStore::Callback done)
+{
+    ++*m_secretCalls;
+    return [self = QPointer<Workbench>(this), calls = m_secretCalls, store = m_secrets,
+               done = std::move(done)](const SecretResult &result) {
+        --*calls;
+        if (self)
+            done(result);
+        else if (*calls == 0)
+            store->deleteLater();
+    };
+}
 
 void Workbench::restoreInputs(const QSettings &settings)
 {
@@ -238,7 +258,7 @@ void Workbench::connectEndpoint()
         useEndpoint(target, {});
     }
     m_secrets->read(SecretSlot::forEndpoint(slotProvider(m_providerId), target),
-        [this, lookup, target](const SecretResult &result) {
+        guarded([this, lookup, target](const SecretResult &result) {
             if (lookup != m_lookup)
                 return;
             if (result.ok()) {
@@ -250,7 +270,7 @@ void Workbench::connectEndpoint()
                     tr("The system keychain could not be read (%1): %2.")
                         .arg(secretErrorName(result.error), secretErrorAdvice(result.error)));
             }
-        });
+        }));
 }
 
 void Workbench::startSimulator()
@@ -355,7 +375,7 @@ void Workbench::saveApiKey(const QString &key)
     const QUrl target = targetUrl();
     const quint64 lookup = ++m_lookup;
     m_secrets->write(SecretSlot::forEndpoint(slotProvider(m_providerId), target), secret,
-        [this, secret, target, lookup](const SecretResult &result) {
+        guarded([this, secret, target, lookup](const SecretResult &result) {
             if (!result.ok()) {
                 setKeyStatus(
                     tr("The key was not saved (%1): %2.")
@@ -365,7 +385,7 @@ void Workbench::saveApiKey(const QString &key)
             setKeyStatus(tr("Key saved in the system keychain for %1.").arg(target.host()));
             if (lookup == m_lookup)
                 useEndpoint(target, secret);
-        });
+        }));
 }
 
 void Workbench::removeApiKey()
@@ -373,7 +393,7 @@ void Workbench::removeApiKey()
     const QUrl target = targetUrl();
     const quint64 lookup = ++m_lookup;
     m_secrets->remove(SecretSlot::forEndpoint(slotProvider(m_providerId), target),
-        [this, target, lookup](const SecretResult &result) {
+        guarded([this, target, lookup](const SecretResult &result) {
             if (!result.ok()) {
                 setKeyStatus(
                     tr("The key was not removed (%1): %2.")
@@ -383,7 +403,7 @@ void Workbench::removeApiKey()
             setKeyStatus(tr("No key saved for %1 any more.").arg(target.host()));
             if (lookup == m_lookup)
                 connectEndpoint();
-        });
+        }));
 }
 
 void Workbench::setModel(const QString &model)

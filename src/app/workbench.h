@@ -5,6 +5,7 @@
 #include "app/schemalab.h"
 #include "core/rategate.h"
 #include "core/timer.h"
+#include "engine/secrets/secretstore.h"
 
 #include <QObject>
 #include <QQmlEngine>
@@ -14,13 +15,13 @@
 #include <QVariantList>
 #include <QVariantMap>
 
+#include <memory>
 #include <optional>
 
 namespace sluice {
 
 class LlmService;
 struct GenerationResult;
-class SecretStore;
 namespace sim {
 class SimServer;
 }
@@ -72,6 +73,7 @@ class Workbench : public QObject
     Q_PROPERTY(int windowSeconds READ windowSeconds NOTIFY limitsChanged)
     Q_PROPERTY(int maxConcurrent READ maxConcurrent NOTIFY limitsChanged)
     Q_PROPERTY(PriceTable *prices READ prices CONSTANT)
+    Q_PROPERTY(QString sampleDataset READ sampleDataset CONSTANT)
 
     // Compose
     Q_PROPERTY(QString model READ model WRITE setModel NOTIFY modelChanged)
@@ -115,6 +117,12 @@ public:
     /// <AppDataLocation>/runs/runs.sqlite.
     [[nodiscard]] QString runStorePath() const;
     [[nodiscard]] const GateLimits &limits() const { return m_limits; }
+    /// The first-run dataset for the sample prompt (columns id, product,
+    /// review; 200 rows): ":/sluice/samples/reviews.csv".
+    [[nodiscard]] static QString sampleDataset()
+    {
+        return QStringLiteral(":/sluice/samples/reviews.csv");
+    }
     /// The price table costs are computed with (every service gets it).
     [[nodiscard]] PriceTable *prices() const { return m_prices; }
 
@@ -229,11 +237,14 @@ private:
     void startSimulator();
     void setKeyStatus(const QString &status);
     [[nodiscard]] QUrl targetUrl() const;
+    /// `done`, run only while this object lives; counts the store's pending calls.
+    [[nodiscard]] SecretStore::Callback guarded(SecretStore::Callback done);
 
     QtTimerFactory m_timers;
     sim::SimServer *m_simulator = nullptr;
     LlmService *m_service = nullptr;
     SecretStore *m_secrets = nullptr;
+    std::shared_ptr<int> m_secretCalls = std::make_shared<int>(0);
     QString m_providerId;
     QUrl m_baseUrl; ///< configured; empty = the vendor's endpoint
     GateLimits m_limits;

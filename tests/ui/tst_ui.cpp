@@ -1,6 +1,7 @@
 #include <QApplication>
 #include <QQmlEngine>
 #include <QQuickStyle>
+#include <QTemporaryDir>
 #include <QtQml/QQmlExtensionPlugin>
 #include <QtQuickTest>
 
@@ -20,6 +21,11 @@ public Q_SLOTS:
 // QApplication (Graphics View).
 int main(int argc, char **argv)
 {
+    // Settings, caches and data go to a fresh folder: the pages restore what
+    // they find there, and a developer's own settings must not leak in or out.
+    const QTemporaryDir home;
+    for (const char *variable : {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"})
+        qputenv(variable, home.path().toLocal8Bit() + '/' + variable);
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Sluice"));
     QApplication::setApplicationName(QStringLiteral("Sluice"));
