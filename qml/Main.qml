@@ -17,7 +17,9 @@ ApplicationWindow {
         { name: "compose", title: qsTr("Compose"), source: "ComposePage.qml" },
         { name: "schema", title: qsTr("Schema"), source: "SchemaPage.qml" },
         // Batch, Monitor and Traces (qrc:/Sluice/Runs/...), then Settings.
+        { name: "batch", title: qsTr("Batch"), source: "qrc:/Sluice/Runs/BatchPage.qml" },
         { name: "monitor", title: qsTr("Monitor"), source: "qrc:/Sluice/Runs/MonitorPage.qml" },
+        { name: "traces", title: qsTr("Traces"), source: "qrc:/Sluice/Runs/TracesPage.qml" },
         { name: "settings", title: qsTr("Settings"), source: "SettingsPage.qml" },
     ]
     property int currentPage: 0

@@ -1,0 +1,395 @@
+#include "app/runs/batchcontroller.h"
+
+#include "core/prompttemplate.h"
+#include "engine/batch/batchrun.h"
+#include "engine/batch/dataset.h"
+#include "engine/batch/exports.h"
+#include "engine/batch/runplan.h"
+#include "engine/batch/runstore.h"
+#include "engine/llmservice.h"
+
+#include <algorithm>
+
+namespace sluice {
+
+namespace {
+
+QString costText(const Cost &cost)
+{
+    return cost.known() ? formatMoney(*cost.pico, cost.currency)
+                        : BatchController::tr("unknown (%1)").arg(cost.unknownReason);
+}
+
+BatchController::State stateFrom(BatchRun::State state)
+{
+    switch (state) {
+    case BatchRun::State::Idle:
+        return BatchController::Idle;
+    case BatchRun::State::Running:
+        return BatchController::Running;
+    case BatchRun::State::Paused:
+        return BatchController::Paused;
+    case BatchRun::State::Stopped:
+        return BatchController::Stopped;
+    case BatchRun::State::Finished:
+        return BatchController::Finished;
+    case BatchRun::State::Cancelled:
+        return BatchController::Cancelled;
+    }
+    return BatchController::Idle;
+}
+
+// A file dialog gives a file URL; a test or a drop may give a plain path.
+QString pathFromUrl(const QUrl &url)
+{
+    return url.isLocalFile() ? url.toLocalFile() : url.toString();
+}
+
+} // namespace
+
+BatchController::BatchController(QObject *parent) : QObject(parent)
+{
+    // The plan reads the whole file: wait until the user stops typing.
+    m_planTimer.setSingleShot(true);
+    m_planTimer.setInterval(300);
+    connect(&m_planTimer, &QTimer::timeout, this, &BatchController::refreshPlan);
+    connect(this, &BatchController::requestChanged, this, [this] {
+        if (!m_datasetPath.isEmpty())
+            m_planTimer.start();
+    });
+}
+
+BatchController::~BatchController()
+{
+    if (m_run && m_run->state() == BatchRun::State::Running)
+        m_run->cancel();
+    // A run whose service is already gone must not reach it from its destructor.
+    if (!m_service)
+        (void)m_run.release();
+}
+
+QObject *BatchController::service() const
+{
+    return m_service.data();
+}
+
+void BatchController::setService(QObject *service)
+{
+    auto *llm = qobject_cast<LlmService *>(service);
+    if (m_service == llm)
+        return;
+    if (m_run)
+        dropRun(tr("The provider changed, so the run was cancelled. Start it again to run it "
+                   "on the new provider."));
+    m_service = llm;
+    Q_EMIT serviceChanged();
+    Q_EMIT stateChanged();
+}
+
+void BatchController::setStorePath(const QString &path)
+{
+    if (m_storePath == path)
+        return;
+    m_storePath = path;
+    Q_EMIT storePathChanged();
+}
+
+void BatchController::setErrorMessage(const QString &message)
+{
+    if (m_errorMessage == message)
+        return;
+    m_errorMessage = message;
+    Q_EMIT errorMessageChanged();
+}
+
+void BatchController::setDatasetError(const QString &message)
+{
+    m_datasetError = message;
+    Q_EMIT datasetChanged();
+}
+
+bool BatchController::openDataset(const QUrl &url)
+{
+    const QString path = pathFromUrl(url);
+    if (!DatasetReader::formatForPath(path)) {
+        setDatasetError(
+            tr("%1 is not a dataset Sluice reads: open a .csv, .jsonl or .ndjson file.").arg(path));
+        return false;
+    }
+    DatasetReader reader;
+    QString error;
+    if (!reader.open(path, &error)) {
+        setDatasetError(tr("%1 Check the file, then open it again.").arg(error));
+        return false;
+    }
+    m_datasetPath = path;
+    m_preview.load(reader);
+    setDatasetError({});
+    refreshPlan();
+    Q_EMIT stateChanged();
+    return true;
+}
+
+void BatchController::clearPlan()
+{
+    m_hasPlan = false;
+    m_planRows = m_planBadRows = m_planRenderFailures = 0;
+    m_planInputTokens = m_planOutputTokens = 0;
+    m_planCost.clear();
+    m_planCostMax.clear();
+    m_planEtaSeconds = 0;
+    m_planBoundBy.clear();
+    m_planProblems.clear();
+}
+
+RunTemplate BatchController::runTemplate() const
+{
+    RunTemplate request;
+    request.providerId
+        = m_providerId.isEmpty() && m_service ? m_service->provider().id() : m_providerId;
+    request.baseUrl = QUrl(m_baseUrl);
+    request.model = m_model.trimmed();
+    request.promptTemplate = m_prompt;
+    request.instructionsTemplate = m_instructions;
+    if (m_maxOutputTokens > 0)
+        request.maxOutputTokens = m_maxOutputTokens;
+    request.stream = m_stream;
+    return request;
+}
+
+void BatchController::refreshPlan()
+{
+    m_planTimer.stop();
+    clearPlan();
+    m_variables.clear();
+    m_missingVariables.clear();
+    m_templateError.clear();
+
+    const PromptTemplate prompt(m_prompt, QStringLiteral("prompt"));
+    const PromptTemplate instructions(m_instructions, QStringLiteral("instructions"));
+    for (const PromptTemplate *t : {&instructions, &prompt}) {
+        if (t->error())
+            m_templateError
+                = tr("%1 Fix the template on the Compose page.").arg(t->error()->message);
+        for (const QString &name : t->variables()) {
+            if (!m_variables.contains(name))
+                m_variables.append(name);
+        }
+    }
+    m_preview.setVariables(m_variables);
+    for (const QString &name : std::as_const(m_variables)) {
+        if (!m_preview.columns().contains(name))
+            m_missingVariables.append(name);
+    }
+
+    if (!m_datasetPath.isEmpty() && m_templateError.isEmpty()) {
+        DatasetReader reader;
+        QString error;
+        if (!reader.open(m_datasetPath, &error)) {
+            setDatasetError(tr("%1 Check the file, then open it again.").arg(error));
+        } else {
+            PlanLimits limits;
+            if (m_requestsPerMinute > 0)
+                limits.requestsPerMinute = m_requestsPerMinute;
+            if (m_tokensPerMinute > 0)
+                limits.tokensPerMinute = m_tokensPerMinute;
+            limits.windowSeconds = std::max(1, m_windowSeconds);
+            limits.concurrency = std::max(1, m_concurrency);
+            const RunPlan plan = planRun(
+                reader, runTemplate(), m_service ? m_service->priceBook() : nullptr, limits);
+            m_hasPlan = true;
+            m_planRows = plan.rows;
+            m_planBadRows = plan.badRows;
+            m_planRenderFailures = plan.renderFailures;
+            m_planInputTokens = plan.inputTokens;
+            m_planOutputTokens = plan.outputTokensTypical;
+            m_planCost = costText(plan.costEstimate);
+            m_planCostMax = costText(plan.costUpperBound);
+            m_planEtaSeconds = plan.etaSeconds;
+            m_planBoundBy = plan.boundBy;
+            for (const DatasetProblem &problem : plan.problems)
+                m_planProblems.append(problem.describe());
+            m_planProblems.append(plan.renderErrors);
+        }
+    }
+    Q_EMIT planChanged();
+    Q_EMIT stateChanged();
+}
+
+QString BatchController::missingVariablesText() const
+{
+    QStringList names;
+    for (const QString &name : m_missingVariables)
+        names.append(QStringLiteral("{{%1}}").arg(name));
+    return names.join(QStringLiteral(", "));
+}
+
+bool BatchController::canStart() const
+{
+    return m_service && !m_datasetPath.isEmpty() && m_templateError.isEmpty()
+        && (!m_run || (m_state != Running && m_state != Paused));
+}
+
+bool BatchController::start()
+{
+    QString problem;
+    if (!m_service)
+        problem = tr("No provider is ready: check Settings, then start again.");
+    else if (m_datasetPath.isEmpty())
+        problem = tr("Open a CSV or JSONL dataset first.");
+    else if (m_model.trimmed().isEmpty())
+        problem = tr("Enter a model on the Compose page, then start.");
+    else if (m_prompt.trimmed().isEmpty())
+        problem = tr("Write a prompt on the Compose page, then start.");
+    else if (!m_templateError.isEmpty())
+        problem = m_templateError;
+    else if (m_storePath.isEmpty())
+        problem = tr("No run store is set, so the run could not be journalled.");
+    else if (m_run && (m_state == Running || m_state == Paused))
+        problem = tr("A run is going: cancel it or wait for it to end.");
+    if (!problem.isEmpty()) {
+        setErrorMessage(problem);
+        return false;
+    }
+
+    if (!m_store || m_store->path() != m_storePath) {
+        auto store = std::make_unique<RunStore>();
+        QString error;
+        if (!store->open(m_storePath, &error)) {
+            setErrorMessage(
+                tr("%1 Check that the folder is writable, then start again.").arg(error));
+            return false;
+        }
+        m_run.reset(); // holds the old store
+        m_store = std::move(store);
+    }
+
+    BatchRunConfig config;
+    config.request = runTemplate();
+    config.inputPath = m_datasetPath;
+    config.settings = QJsonObject {{QStringLiteral("source"), QStringLiteral("gui")}};
+    m_run.reset();
+    m_run = std::make_unique<BatchRun>(*m_service, *m_store, config);
+    connect(m_run.get(), &BatchRun::rowFinished, &m_results, &RunRowsModel::appendLine);
+    connect(m_run.get(), &BatchRun::progressChanged, this, &BatchController::progressChanged);
+    connect(m_run.get(), &BatchRun::stateChanged, this, &BatchController::onRunStateChanged);
+    connect(m_run.get(), &BatchRun::ended, &m_results, &RunRowsModel::flush);
+
+    m_results.reset();
+    m_results.setRunId({});
+    m_results.setStorePath(m_storePath);
+    QString error;
+    if (!m_run->start(&error)) {
+        m_run.reset();
+        setErrorMessage(tr("The run did not start: %1").arg(error));
+        return false;
+    }
+    m_results.setRunId(m_run->runId());
+    m_runId = m_run->runId();
+    setErrorMessage({});
+    onRunStateChanged();
+    Q_EMIT progressChanged();
+    return true;
+}
+
+void BatchController::pause()
+{
+    if (m_run)
+        m_run->pause();
+}
+
+void BatchController::resume()
+{
+    if (m_run)
+        m_run->resume();
+}
+
+void BatchController::cancel()
+{
+    if (m_run)
+        m_run->cancel();
+}
+
+void BatchController::onRunStateChanged()
+{
+    if (!m_run)
+        return;
+    m_state = stateFrom(m_run->state());
+    m_stateReason = m_state == Paused ? m_run->pauseReason()
+        : m_state == Stopped          ? m_run->stopReason()
+                                      : QString();
+    if (m_state == Stopped)
+        setErrorMessage(tr("The run stopped: %1").arg(m_run->stopReason()));
+    Q_EMIT stateChanged();
+}
+
+void BatchController::dropRun(const QString &why)
+{
+    const bool going = m_state == Running || m_state == Paused;
+    if (going)
+        m_run->cancel();
+    m_run.reset();
+    m_results.flush();
+    if (going) {
+        m_state = Cancelled;
+        m_stateReason = why;
+        setErrorMessage(why);
+    }
+}
+
+double BatchController::finishedRows() const
+{
+    return m_run ? double(m_run->progress().finished) : 0.0;
+}
+
+double BatchController::okRows() const
+{
+    return m_run ? double(m_run->progress().ok) : 0.0;
+}
+
+double BatchController::notOkRows() const
+{
+    return m_run ? double(m_run->progress().notOk) : 0.0;
+}
+
+double BatchController::skippedRows() const
+{
+    return m_run ? double(m_run->progress().skipped) : 0.0;
+}
+
+int BatchController::inFlight() const
+{
+    return m_run ? m_run->progress().inFlight : 0;
+}
+
+double BatchController::progress() const
+{
+    if (!m_run)
+        return 0;
+    if (m_state == Finished)
+        return 1;
+    const qint64 total = m_hasPlan ? m_planRows : m_run->progress().rowsRead;
+    return total > 0 ? std::clamp(finishedRows() / double(total), 0.0, 1.0) : 0.0;
+}
+
+bool BatchController::exportResults(const QUrl &url, const QString &format)
+{
+    const std::optional<ExportFormat> f = exportFormatFromName(format);
+    if (m_runId.isEmpty() || !m_store) {
+        setErrorMessage(tr("Run a batch first: there are no results to export yet."));
+        return false;
+    }
+    if (!f || (*f != ExportFormat::Jsonl && *f != ExportFormat::Csv)) {
+        setErrorMessage(tr("Results export as jsonl or csv, not %1.").arg(format));
+        return false;
+    }
+    QString error;
+    if (!exportRun(*m_store, m_runId, *f, pathFromUrl(url), &error)) {
+        setErrorMessage(tr("The results were not exported: %1").arg(error));
+        return false;
+    }
+    setErrorMessage({});
+    return true;
+}
+
+} // namespace sluice

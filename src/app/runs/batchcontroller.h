@@ -1,0 +1,219 @@
+#pragma once
+
+#include "app/runs/datasetpreview.h"
+#include "app/runs/runrowsmodel.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QQmlEngine>
+#include <QTimer>
+#include <QUrl>
+
+#include <memory>
+
+namespace sluice {
+
+class BatchRun;
+class LlmService;
+class RunStore;
+struct RunTemplate;
+
+/// The Batch page's controller: opens a CSV or JSONL dataset, previews its
+/// first rows against the prompt's `{{variables}}` (missing columns named),
+/// plans the run (rows, tokens, cost, ETA; engine/batch/runplan.h), runs it
+/// through the service as a BatchRun journalled in the run store, and keeps
+/// the results in a bounded RunRowsModel. The request comes from the
+/// properties (bound to the Compose page's prompt and model in the app).
+class BatchController : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+
+    Q_PROPERTY(QObject *service READ service WRITE setService NOTIFY serviceChanged)
+    Q_PROPERTY(QString storePath READ storePath WRITE setStorePath NOTIFY storePathChanged)
+    // What every row asks for.
+    Q_PROPERTY(QString providerId MEMBER m_providerId NOTIFY requestChanged)
+    Q_PROPERTY(QString baseUrl MEMBER m_baseUrl NOTIFY requestChanged)
+    Q_PROPERTY(QString model MEMBER m_model NOTIFY requestChanged)
+    Q_PROPERTY(QString prompt MEMBER m_prompt NOTIFY requestChanged)
+    Q_PROPERTY(QString instructions MEMBER m_instructions NOTIFY requestChanged)
+    Q_PROPERTY(int maxOutputTokens MEMBER m_maxOutputTokens NOTIFY requestChanged)
+    Q_PROPERTY(bool stream MEMBER m_stream NOTIFY requestChanged)
+    // The gates, for the plan's ETA (0: none).
+    Q_PROPERTY(int requestsPerMinute MEMBER m_requestsPerMinute NOTIFY requestChanged)
+    Q_PROPERTY(int tokensPerMinute MEMBER m_tokensPerMinute NOTIFY requestChanged)
+    Q_PROPERTY(int windowSeconds MEMBER m_windowSeconds NOTIFY requestChanged)
+    Q_PROPERTY(int concurrency MEMBER m_concurrency NOTIFY requestChanged)
+
+    // The dataset.
+    Q_PROPERTY(QString datasetPath READ datasetPath NOTIFY datasetChanged)
+    Q_PROPERTY(QString datasetError READ datasetError NOTIFY datasetChanged)
+    Q_PROPERTY(sluice::DatasetPreview *preview READ preview CONSTANT)
+    /// The templates' variables, and those no column provides.
+    Q_PROPERTY(QStringList variables READ variables NOTIFY planChanged)
+    Q_PROPERTY(QStringList missingVariables READ missingVariables NOTIFY planChanged)
+    /// The same as `{{a}}, {{b}}`, for a sentence.
+    Q_PROPERTY(QString missingVariablesText READ missingVariablesText NOTIFY planChanged)
+    Q_PROPERTY(QString templateError READ templateError NOTIFY planChanged)
+
+    // The plan (valid once a dataset is open and the prompt parses).
+    Q_PROPERTY(bool hasPlan READ hasPlan NOTIFY planChanged)
+    Q_PROPERTY(double planRows READ planRows NOTIFY planChanged)
+    Q_PROPERTY(double planBadRows READ planBadRows NOTIFY planChanged)
+    Q_PROPERTY(double planRenderFailures READ planRenderFailures NOTIFY planChanged)
+    Q_PROPERTY(double planInputTokens READ planInputTokens NOTIFY planChanged)
+    Q_PROPERTY(double planOutputTokens READ planOutputTokens NOTIFY planChanged)
+    Q_PROPERTY(QString planCost READ planCost NOTIFY planChanged)
+    Q_PROPERTY(QString planCostMax READ planCostMax NOTIFY planChanged)
+    Q_PROPERTY(double planEtaSeconds READ planEtaSeconds NOTIFY planChanged)
+    Q_PROPERTY(QString planBoundBy READ planBoundBy NOTIFY planChanged)
+    /// Unreadable records and rows missing a variable, a few, for people.
+    Q_PROPERTY(QStringList planProblems READ planProblems NOTIFY planChanged)
+    Q_PROPERTY(QString planProblemsText READ planProblemsText NOTIFY planChanged)
+
+    // The run.
+    Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(QString runId READ runId NOTIFY stateChanged)
+    Q_PROPERTY(QString stateReason READ stateReason NOTIFY stateChanged)
+    Q_PROPERTY(bool canStart READ canStart NOTIFY stateChanged)
+    Q_PROPERTY(double finishedRows READ finishedRows NOTIFY progressChanged)
+    Q_PROPERTY(double okRows READ okRows NOTIFY progressChanged)
+    Q_PROPERTY(double notOkRows READ notOkRows NOTIFY progressChanged)
+    Q_PROPERTY(double skippedRows READ skippedRows NOTIFY progressChanged)
+    Q_PROPERTY(int inFlight READ inFlight NOTIFY progressChanged)
+    /// finished / planned rows, 0..1. Counts are doubles for QML.
+    Q_PROPERTY(double progress READ progress NOTIFY progressChanged)
+    Q_PROPERTY(sluice::RunRowsModel *results READ results CONSTANT)
+    /// The last thing that went wrong, saying what to do (empty: nothing).
+    Q_PROPERTY(QString errorMessage READ errorMessage NOTIFY errorMessageChanged)
+
+public:
+    enum State {
+        Idle,
+        Running,
+        Paused,
+        Stopped,
+        Finished,
+        Cancelled,
+    };
+    Q_ENUM(State)
+
+    explicit BatchController(QObject *parent = nullptr);
+    ~BatchController() override;
+
+    [[nodiscard]] QObject *service() const;
+    void setService(QObject *service);
+    [[nodiscard]] QString storePath() const { return m_storePath; }
+    void setStorePath(const QString &path);
+
+    [[nodiscard]] QString datasetPath() const { return m_datasetPath; }
+    [[nodiscard]] QString datasetError() const { return m_datasetError; }
+    [[nodiscard]] DatasetPreview *preview() { return &m_preview; }
+    [[nodiscard]] QStringList variables() const { return m_variables; }
+    [[nodiscard]] QStringList missingVariables() const { return m_missingVariables; }
+    [[nodiscard]] QString missingVariablesText() const;
+    [[nodiscard]] QString templateError() const { return m_templateError; }
+
+    [[nodiscard]] bool hasPlan() const { return m_hasPlan; }
+    [[nodiscard]] double planRows() const { return double(m_planRows); }
+    [[nodiscard]] double planBadRows() const { return double(m_planBadRows); }
+    [[nodiscard]] double planRenderFailures() const { return double(m_planRenderFailures); }
+    [[nodiscard]] double planInputTokens() const { return double(m_planInputTokens); }
+    [[nodiscard]] double planOutputTokens() const { return double(m_planOutputTokens); }
+    [[nodiscard]] QString planCost() const { return m_planCost; }
+    [[nodiscard]] QString planCostMax() const { return m_planCostMax; }
+    [[nodiscard]] double planEtaSeconds() const { return m_planEtaSeconds; }
+    [[nodiscard]] QString planBoundBy() const { return m_planBoundBy; }
+    [[nodiscard]] QStringList planProblems() const { return m_planProblems; }
+    [[nodiscard]] QString planProblemsText() const
+    {
+        return m_planProblems.join(QLatin1Char('\n'));
+    }
+
+    [[nodiscard]] State state() const { return m_state; }
+    [[nodiscard]] QString runId() const { return m_runId; }
+    [[nodiscard]] QString stateReason() const { return m_stateReason; }
+    [[nodiscard]] bool canStart() const;
+    [[nodiscard]] double finishedRows() const;
+    [[nodiscard]] double okRows() const;
+    [[nodiscard]] double notOkRows() const;
+    [[nodiscard]] double skippedRows() const;
+    [[nodiscard]] int inFlight() const;
+    [[nodiscard]] double progress() const;
+    [[nodiscard]] RunRowsModel *results() { return &m_results; }
+    [[nodiscard]] QString errorMessage() const { return m_errorMessage; }
+
+    /// Opens a `.csv`, `.jsonl` or `.ndjson` file (a local file URL or a path).
+    Q_INVOKABLE bool openDataset(const QUrl &url);
+    /// Reads the dataset again with the current prompt and limits.
+    Q_INVOKABLE void refreshPlan();
+    Q_INVOKABLE bool start();
+    Q_INVOKABLE void pause();
+    Q_INVOKABLE void resume();
+    Q_INVOKABLE void cancel();
+    /// Writes the run's results to `url` as `jsonl` or `csv`.
+    Q_INVOKABLE bool exportResults(const QUrl &url, const QString &format);
+
+Q_SIGNALS:
+    void serviceChanged();
+    void storePathChanged();
+    void requestChanged();
+    void datasetChanged();
+    void planChanged();
+    void stateChanged();
+    void progressChanged();
+    void errorMessageChanged();
+
+private:
+    void setErrorMessage(const QString &message);
+    void setDatasetError(const QString &message);
+    void clearPlan();
+    [[nodiscard]] RunTemplate runTemplate() const;
+    void onRunStateChanged();
+    /// Ends and deletes the run (its service is about to go away).
+    void dropRun(const QString &why);
+
+    QPointer<LlmService> m_service;
+    QString m_storePath;
+    QString m_providerId;
+    QString m_baseUrl;
+    QString m_model;
+    QString m_prompt;
+    QString m_instructions;
+    int m_maxOutputTokens = 0;
+    bool m_stream = false;
+    int m_requestsPerMinute = 0;
+    int m_tokensPerMinute = 0;
+    int m_windowSeconds = 60;
+    int m_concurrency = 16;
+
+    QString m_datasetPath;
+    QString m_datasetError;
+    DatasetPreview m_preview;
+    QStringList m_variables;
+    QStringList m_missingVariables;
+    QString m_templateError;
+
+    bool m_hasPlan = false;
+    qint64 m_planRows = 0;
+    qint64 m_planBadRows = 0;
+    qint64 m_planRenderFailures = 0;
+    qint64 m_planInputTokens = 0;
+    qint64 m_planOutputTokens = 0;
+    QString m_planCost;
+    QString m_planCostMax;
+    double m_planEtaSeconds = 0;
+    QString m_planBoundBy;
+    QStringList m_planProblems;
+    QTimer m_planTimer;
+
+    std::unique_ptr<RunStore> m_store;
+    std::unique_ptr<BatchRun> m_run;
+    State m_state = Idle;
+    QString m_runId;
+    QString m_stateReason;
+    RunRowsModel m_results;
+    QString m_errorMessage;
+};
+
+} // namespace sluice

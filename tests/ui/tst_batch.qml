@@ -1,0 +1,131 @@
+import QtQuick
+import QtTest
+import Sluice
+import Sluice.Runs
+import Sluice.Runs.Models
+
+// The Batch page: a dataset, its preview and plan, and a small run against
+// the embedded simulator through the page, checked in the results table.
+TestCase {
+    id: root
+
+    readonly property url dataset: Qt.resolvedUrl("data/reviews.csv")
+
+    name: "BatchPage"
+    when: windowShown
+    visible: true
+    width: 1100
+    height: 900
+
+    Component {
+        id: pageComponent
+
+        BatchPage {
+            width: root.width
+            height: root.height
+        }
+    }
+
+    function makePage() {
+        const page = createTemporaryObject(pageComponent, root)
+        verify(page)
+        page.batch.prompt = "How does this review feel? {{review}}"
+        page.batch.instructions = ""
+        return page
+    }
+
+    function test_smallRunAgainstTheSimulator() {
+        verify(Workbench.usingSimulator, "no key is set, so the simulator answers")
+        const page = makePage()
+        const batch = page.batch
+        verify(batch.openDataset(root.dataset), batch.datasetError)
+        compare(batch.datasetError, "")
+        compare(batch.preview.count, 10)
+        compare(batch.preview.columns, ["id", "review", "stars"])
+        compare(batch.preview.columnUsed, [false, true, false])
+        compare(batch.missingVariables.length, 0)
+        verify(!findChild(page, "missingVariablesLabel").visible)
+        verify(batch.hasPlan)
+        compare(batch.planRows, 20)
+        verify(batch.planInputTokens > 0)
+        verify(findChild(page, "planLabel").text.indexOf("20 rows") >= 0)
+
+        const start = findChild(page, "startButton")
+        verify(start.enabled)
+        mouseClick(start)
+        compare(batch.errorMessage, "")
+        verify(batch.runId.length > 0)
+        tryCompare(batch, "state", BatchController.Finished, 30000)
+        compare(batch.finishedRows, 20)
+        compare(batch.okRows, 20)
+        compare(batch.progress, 1)
+        verify(findChild(page, "runStateLabel").text.indexOf("20 ok") >= 0)
+
+        const results = findChild(page, "resultsView")
+        verify(results.visible)
+        tryCompare(results, "count", 20)
+        tryVerify(() => results.itemAtIndex(0) !== null, 2000, "the first row is drawn")
+        const first = results.itemAtIndex(0)
+        compare(first.status, "ok")
+        verify(first.output.length > 0, "the simulator's answer is shown")
+        verify(first.latencyMs > 0)
+        compare(batch.results.countsByStatus["ok"], 20)
+        compare(batch.results.filterChoices, ["", "ok"])
+
+        // Filtered by status: nothing failed, then every row again.
+        batch.results.statusFilter = "failed"
+        tryCompare(results, "count", 0)
+        batch.results.statusFilter = ""
+        tryCompare(results, "count", 20)
+    }
+
+    function test_pauseResumeAndCancel() {
+        const page = makePage()
+        const batch = page.batch
+        verify(batch.openDataset(root.dataset))
+        verify(batch.start())
+        // Rows are taken from the event loop: the pause comes first.
+        batch.pause()
+        compare(batch.state, BatchController.Paused)
+        verify(findChild(page, "resumeButton").visible)
+        verify(!batch.canStart, "one run at a time")
+        wait(50)
+        compare(batch.finishedRows, 0)
+        batch.resume()
+        tryCompare(batch, "state", BatchController.Finished, 30000)
+        compare(batch.okRows, 20)
+
+        verify(batch.start(), batch.errorMessage)
+        batch.cancel()
+        compare(batch.state, BatchController.Cancelled)
+        verify(findChild(page, "runStateLabel").text.length > 0)
+        verify(batch.canStart, "a cancelled run makes way for a new one")
+    }
+
+    function test_missingColumnIsNamed() {
+        const page = makePage()
+        const batch = page.batch
+        batch.prompt = "Weather in {{city}} for {{review}}"
+        verify(batch.openDataset(root.dataset))
+        compare(batch.missingVariables, ["city"])
+        const label = findChild(page, "missingVariablesLabel")
+        verify(label.visible)
+        verify(label.text.indexOf("{{city}}") >= 0, label.text)
+        compare(batch.planRenderFailures, 20)
+    }
+
+    function test_wrongFileSaysWhatToOpen() {
+        const page = makePage()
+        verify(!page.batch.openDataset("file:///tmp/notes.txt"))
+        const error = findChild(page, "batchError")
+        verify(error.visible)
+        verify(error.text.indexOf(".csv") >= 0, error.text)
+    }
+
+    function test_startWithoutDatasetSaysWhatToDo() {
+        const page = makePage()
+        verify(!page.batch.start())
+        verify(page.batch.errorMessage.indexOf("Open a CSV or JSONL dataset") === 0)
+        verify(findChild(page, "batchError").visible)
+    }
+}
