@@ -69,7 +69,6 @@ private Q_SLOTS:
 
         for (const char *dialect : {"responses", "chat", "messages"}) {
             for (const bool stream : {false, true}) {
-                const bool anthropic = qstrcmp(dialect, "messages") == 0;
                 auto row = [dialect, stream](const char *fault, Status status,
                                ErrorClass errorClass, bool retry, Reason reason) {
                     QTest::addRow("%s %s %s", dialect, stream ? "stream" : "plain", fault)
@@ -83,9 +82,9 @@ private Q_SLOTS:
                 row("overloaded", Status::Failed, ErrorClass::Overloaded, true, Reason::Backoff);
                 row("rate_limited", Status::Failed, ErrorClass::RateLimited, true,
                     Reason::ServerHint);
-                // Anthropic has no quota 429: an empty balance is a 400.
-                row("insufficient_quota", Status::Failed,
-                    anthropic ? ErrorClass::BadRequest : ErrorClass::QuotaExhausted, false,
+                // Anthropic has no quota 429: an empty balance is a 400 whose
+                // message names the credit balance, decoded as quota_exhausted.
+                row("insufficient_quota", Status::Failed, ErrorClass::QuotaExhausted, false,
                     Reason::FinalClass);
                 row("reset", Status::Failed, ErrorClass::Network, true, Reason::Backoff);
                 row("stall_headers", Status::Failed, ErrorClass::Timeout, true, Reason::Backoff);
