@@ -43,15 +43,9 @@ bool windowBlocks(const SlidingWindow &window, std::optional<std::int64_t> reque
 } // namespace
 
 RateGate::RateGate(const Clock &clock, TimerFactory &timers, RateLimits limits)
-    : m_clock(clock)
-    , m_limits(limits)
-    , m_requestLimit(perWindow(limits.requestsPerMinute, limits.window))
-    , m_tokenLimit(perWindow(limits.tokensPerMinute, limits.window))
-    , m_window(limits.window)
-    , m_timer(timers.createTimer([this] { dispatch(); }))
+    : m_clock(clock), m_timer(timers.createTimer([this] { dispatch(); }))
 {
-    if (limits.requestsPerDay || limits.tokensPerDay)
-        m_day = std::make_unique<SlidingWindow>(kDay);
+    setLimits(limits);
 }
 
 RateGate::~RateGate() = default;
@@ -137,6 +131,26 @@ void RateGate::pauseUntil(TimePoint until)
 void RateGate::resume()
 {
     m_pausedUntil = TimePoint {};
+    dispatch();
+}
+
+void RateGate::setLimits(const RateLimits &limits)
+{
+    // Expire under the old length first: what has left the window is gone,
+    // however long ago the last expiry ran.
+    expire(m_clock.now());
+    m_limits = limits;
+    m_requestLimit = perWindow(limits.requestsPerMinute, limits.window);
+    m_tokenLimit = perWindow(limits.tokensPerMinute, limits.window);
+    m_window.setLength(limits.window);
+    if (!limits.requestsPerDay && !limits.tokensPerDay) {
+        m_day.reset();
+    } else if (!m_day) {
+        // The window is all the gate kept of the day; a copy also keeps the
+        // tickets of both windows naming the same reservation.
+        m_day = std::make_unique<SlidingWindow>(m_window);
+        m_day->setLength(kDay);
+    }
     dispatch();
 }
 

@@ -53,8 +53,8 @@ struct RateGateSnapshot
 /// fit waits, FIFO within its priority, and is granted through its callback
 /// when the one timer (aimed at the next possible release: the oldest entry
 /// leaving the window, the end of a pause or of a server budget) fires or
-/// when a settle, compensate or cancel frees room. Single-threaded: owned by
-/// the engine's thread, no locks.
+/// when a settle, compensate, cancel or setLimits frees room.
+/// Single-threaded: owned by the engine's thread, no locks.
 ///
 /// A grant callback may run from inside any call of this gate except the
 /// reserve() that queued it, and may call back into the gate.
@@ -106,6 +106,19 @@ public:
     void pauseUntil(TimePoint until);
     /// Lifts a pause now (the user's "resume").
     void resume();
+    /// New limits, now. What the windows hold stays, each entry at its send
+    /// time with its settlement (tickets stay valid), and so do the per-day
+    /// counts, the server's last hints and a pause. Waiters keep their
+    /// place: higher limits grant those that now fit from inside this call;
+    /// lower ones grant nothing until the window is back under them (a
+    /// waiter larger than the new token limit passes alone into an empty
+    /// window). A new window length applies to the entries held: a shorter
+    /// one lets the older ones go at once; a longer one keeps the held ones
+    /// longer but cannot count those the shorter window had already let go.
+    /// Adding a per-day limit starts the day with what the window holds
+    /// (older requests were not kept); removing it drops the day's count.
+    /// O(1), except adding a per-day limit, which copies the window.
+    void setLimits(const RateLimits &limits);
 
     [[nodiscard]] const RateLimits &limits() const { return m_limits; }
     /// Expires what is due, then copies the state. O(1) amortized.

@@ -14,7 +14,7 @@ namespace sluice {
 /// while now < sent + length. Running sums make every query O(1); settle and
 /// remove reach any entry in O(1) through its ticket (removal leaves a
 /// tombstone popped at the front), and expiry pops from the front: all O(1)
-/// amortized, wherever the entry sits.
+/// amortized, wherever the entry sits. A copy keeps the entries' tickets.
 class SlidingWindow
 {
 public:
@@ -33,6 +33,10 @@ public:
     bool remove(Ticket ticket);
     /// Drops the entries whose time is up at `now`.
     void expire(TimePoint now);
+    /// A new length for the entries held and those to come: each still
+    /// leaves at its send time + the length (the next expire() drops those a
+    /// shorter length has let go). Entries already dropped do not come back.
+    void setLength(Duration length) { m_length = length; }
 
     [[nodiscard]] Duration length() const { return m_length; }
     [[nodiscard]] std::int64_t requests() const { return m_requests; }

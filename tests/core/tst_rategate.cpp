@@ -473,25 +473,283 @@ private Q_SLOTS:
         QCOMPARE(grants.who(), (std::vector<int> {1, 2, 4}));
     }
 
+    // --- limits changed at run time ---------------------------------------
+
+    void raisedLimitGrantsWaitersAtOnce()
+    {
+        ManualClock clock;
+        RateGate gate(clock, clock, perMinute(2, std::nullopt));
+        const TimePoint t0 = clock.now();
+        const auto first = gate.reserve(10, Priority::Batch, {});
+        gate.reserve(10, Priority::Batch, {});
+        Grants grants;
+        for (int i = 1; i <= 3; ++i)
+            gate.reserve(10, Priority::Batch, grants.note(i));
+        QCOMPARE(gate.nextRelease(), std::optional<TimePoint>(t0 + 60s));
+
+        gate.setLimits(perMinute(4, std::nullopt));
+        // From inside the call, in their order, as far as the new limit goes.
+        QCOMPARE(grants.who(), (std::vector<int> {1, 2}));
+        const auto s = gate.snapshot();
+        QCOMPARE(s.requestsInWindow, 4);
+        QCOMPARE(s.requestLimit, std::optional<std::int64_t>(4));
+        QCOMPARE(s.queuedBatch, 1);
+        QCOMPARE(gate.nextRelease(), std::optional<TimePoint>(t0 + 60s));
+        // Tickets from before the change still name their entries.
+        QVERIFY(gate.settle(first.ticket, 3));
+        QCOMPARE(gate.snapshot().tokensInWindow, 3 + 10 + 10 + 10);
+        clock.advanceTo(t0 + 60s);
+        QCOMPARE(grants.who(), (std::vector<int> {1, 2, 3}));
+    }
+
+    void loweredLimitKeepsWhatTheWindowHolds()
+    {
+        ManualClock clock;
+        RateGate gate(clock, clock, perMinute(5, 1000));
+        const TimePoint t0 = clock.now();
+        std::vector<RateGate::Ticket> tickets;
+        for (int i = 0; i < 4; ++i) {
+            tickets.push_back(gate.reserve(100, Priority::Batch, {}).ticket);
+            clock.advance(1s);
+        }
+        QVERIFY(gate.settle(tickets[1], 40));
+
+        gate.setLimits(perMinute(2, 1000));
+        auto s = gate.snapshot();
+        QCOMPARE(s.requestsInWindow, 4); // above the new limit: nothing is taken away
+        QCOMPARE(s.tokensInWindow, 340);
+        Grants grants;
+        QCOMPARE(gate.reserve(0, Priority::Batch, grants.note(1)).admission,
+            RateGate::Admission::Queued);
+        // Taking one back still works, but three are still too many.
+        QVERIFY(gate.compensate(tickets[3]));
+        QCOMPARE(gate.snapshot().tokensInWindow, 240);
+        clock.advanceTo(t0 + 60s); // the first leaves: two remain, the limit
+        QVERIFY(grants.order.empty());
+        QCOMPARE(gate.nextRelease(), std::optional<TimePoint>(t0 + 61s));
+        clock.advanceTo(t0 + 61s);
+        QCOMPARE(grants.who(), std::vector<int> {1});
+        s = gate.snapshot();
+        QCOMPARE(s.requestsInWindow, 2);
+        QCOMPARE(s.tokensInWindow, 100);
+    }
+
+    void loweredTokenLimitLetsALargerWaiterPassAlone()
+    {
+        ManualClock clock;
+        RateGate gate(clock, clock, perMinute(std::nullopt, 1000));
+        const TimePoint t0 = clock.now();
+        gate.reserve(600, Priority::Batch, {});
+        Grants grants;
+        gate.reserve(900, Priority::Batch, grants.note(1));
+        gate.reserve(10, Priority::Batch, grants.note(2));
+
+        gate.setLimits(perMinute(std::nullopt, 500));
+        // A newcomer that large is refused; the one that queued under the
+        // old limit waits for an empty window, and the small one behind it.
+        QCOMPARE(gate.reserve(900, Priority::Batch, {}).admission, RateGate::Admission::Rejected);
+        clock.advanceTo(t0 + 60s - 1ns);
+        QVERIFY(grants.order.empty());
+        clock.advanceTo(t0 + 60s);
+        QCOMPARE(grants.who(), std::vector<int> {1});
+        QCOMPARE(gate.snapshot().tokensInWindow, 900);
+        clock.advanceTo(t0 + 120s);
+        QCOMPARE(grants.who(), (std::vector<int> {1, 2}));
+    }
+
+    void grantCallbackMayChangeTheLimits()
+    {
+        ManualClock clock;
+        RateGate gate(clock, clock, perMinute(1, std::nullopt));
+        gate.reserve(0, Priority::Batch, {});
+        Grants grants;
+        // The first one granted by the raise lowers the limit again at once:
+        // those behind it keep waiting.
+        gate.reserve(0, Priority::Batch, [&](RateGate::Ticket ticket) {
+            grants.order.emplace_back(1, ticket);
+            gate.setLimits(perMinute(2, std::nullopt));
+        });
+        gate.reserve(0, Priority::Batch, grants.note(2));
+        gate.reserve(0, Priority::Batch, grants.note(3));
+        gate.setLimits(perMinute(10, std::nullopt));
+        QCOMPARE(grants.who(), std::vector<int> {1});
+        QCOMPARE(gate.snapshot().requestsInWindow, 2);
+        QCOMPARE(gate.snapshot().queuedBatch, 2);
+        QVERIFY(gate.nextRelease().has_value());
+    }
+
+    void shorterWindowLetsOlderEntriesGoAtOnce()
+    {
+        ManualClock clock;
+        RateGate gate(clock, clock, perMinute(3, std::nullopt)); // 3 per 60 s
+        const TimePoint t0 = clock.now();
+        const auto oldest = gate.reserve(0, Priority::Batch, {});
+        clock.advanceTo(t0 + 10s);
+        gate.reserve(0, Priority::Batch, {});
+        clock.advanceTo(t0 + 40s);
+        gate.reserve(0, Priority::Batch, {});
+        clock.advanceTo(t0 + 45s);
+        Grants grants;
+        gate.reserve(0, Priority::Batch, grants.note(1));
+
+        RateLimits limits = perMinute(6, std::nullopt);
+        limits.window = 30s; // still 3 per window
+        gate.setLimits(limits);
+        // Sent at t0 and t0 + 10 s: older than 30 s, they leave now.
+        QCOMPARE(grants.who(), std::vector<int> {1});
+        QCOMPARE(gate.snapshot().requestsInWindow, 2);
+        QVERIFY(!gate.settle(oldest.ticket, 1));
+        // The rest leave 30 s after they were sent.
+        clock.advanceTo(t0 + 70s - 1ns);
+        QCOMPARE(gate.snapshot().requestsInWindow, 2);
+        clock.advanceTo(t0 + 70s);
+        QCOMPARE(gate.snapshot().requestsInWindow, 1);
+        clock.advanceTo(t0 + 75s);
+        QCOMPARE(gate.snapshot().requestsInWindow, 0);
+    }
+
+    void longerWindowKeepsTheHeldEntriesLonger()
+    {
+        ManualClock clock;
+        RateLimits limits = perMinute(6, std::nullopt);
+        limits.window = 10s; // 1 per window
+        RateGate gate(clock, clock, limits);
+        const TimePoint t0 = clock.now();
+        gate.reserve(0, Priority::Batch, {});
+        clock.advanceTo(t0 + 5s);
+        Grants grants;
+        gate.reserve(0, Priority::Batch, grants.note(1));
+        QCOMPARE(gate.nextRelease(), std::optional<TimePoint>(t0 + 10s));
+
+        limits.window = 60s; // 6 per window
+        gate.setLimits(limits);
+        QCOMPARE(grants.who(), std::vector<int> {1});
+        // The entry sent at t0 now counts until t0 + 60 s.
+        clock.advanceTo(t0 + 60s - 1ns);
+        QCOMPARE(gate.snapshot().requestsInWindow, 2);
+        clock.advanceTo(t0 + 60s);
+        QCOMPARE(gate.snapshot().requestsInWindow, 1);
+
+        // What a shorter window has let go is not counted again, even when
+        // nothing asked the gate since.
+        limits.window = 10s;
+        gate.setLimits(limits); // the entry sent at t0 + 5 s leaves now
+        QCOMPARE(gate.snapshot().requestsInWindow, 0);
+        gate.reserve(0, Priority::Batch, {});
+        clock.advanceTo(t0 + 75s); // it left the 10 s window at t0 + 70 s
+        limits.window = 60s;
+        gate.setLimits(limits); // within 60 s of its send time, but gone
+        QCOMPARE(gate.snapshot().requestsInWindow, 0);
+    }
+
+    void daysCountsHintsAndPauseCarryOver()
+    {
+        ManualClock clock;
+        RateLimits limits = perMinute(100, std::nullopt);
+        limits.requestsPerDay = 5;
+        RateGate gate(clock, clock, limits);
+        const TimePoint t0 = clock.now();
+        for (int i = 0; i < 3; ++i)
+            gate.reserve(10, Priority::Batch, {});
+        clock.advance(2min); // gone from the minute window, still in the day
+        RateLimitHints hints = budgetHints(7, 30s, 900, 20s);
+        hints.limitRequests = 500;
+        hints.limitTokens = 40000;
+        gate.applyHints(hints, false);
+        gate.pauseUntil(t0 + 3min);
+        const auto before = gate.snapshot();
+        QCOMPARE(before.requestsInDay, 3);
+
+        limits.requestsPerMinute = 50;
+        limits.requestsPerDay = 4;
+        gate.setLimits(limits);
+        const auto after = gate.snapshot();
+        QCOMPARE(after.requestLimit, std::optional<std::int64_t>(50));
+        QCOMPARE(after.requestsInDay, 3);
+        QCOMPARE(after.tokensInDay, 30);
+        QCOMPARE(after.pausedUntil, before.pausedUntil);
+        QCOMPARE(after.serverRemainingRequests, std::optional<std::int64_t>(7));
+        QCOMPARE(after.serverRemainingTokens, std::optional<std::int64_t>(900));
+        QCOMPARE(after.serverLimitRequests, std::optional<std::int64_t>(500));
+        QCOMPARE(after.serverLimitTokens, std::optional<std::int64_t>(40000));
+
+        // One more fits the day under the new per-day limit, after the pause.
+        Grants grants;
+        gate.reserve(0, Priority::Batch, grants.note(1));
+        gate.reserve(0, Priority::Batch, grants.note(2));
+        clock.advanceTo(t0 + 3min);
+        QCOMPARE(grants.who(), std::vector<int> {1});
+        QCOMPARE(gate.snapshot().requestsInDay, 4);
+        QCOMPARE(gate.nextRelease(), std::optional<TimePoint>(t0 + 24h));
+    }
+
+    void perDayLimitAddedAndRemoved()
+    {
+        ManualClock clock;
+        RateGate gate(clock, clock, perMinute(100, std::nullopt));
+        const TimePoint t0 = clock.now();
+        gate.reserve(5, Priority::Batch, {});
+        clock.advance(2min); // not in the window any more: forgotten
+        const auto middle = gate.reserve(7, Priority::Batch, {});
+        gate.reserve(9, Priority::Batch, {});
+
+        RateLimits limits = perMinute(100, std::nullopt);
+        limits.requestsPerDay = 2;
+        gate.setLimits(limits);
+        // The day starts with what the window holds.
+        QCOMPARE(gate.snapshot().requestsInDay, 2);
+        QCOMPARE(gate.snapshot().tokensInDay, 16);
+        // Tickets from before and after name the same entry in both windows.
+        QVERIFY(gate.compensate(middle.ticket));
+        QCOMPARE(gate.snapshot().requestsInDay, 1);
+        const auto late = gate.reserve(1, Priority::Batch, {});
+        QCOMPARE(late.admission, RateGate::Admission::Granted);
+        Grants grants;
+        QCOMPARE(gate.reserve(1, Priority::Batch, grants.note(1)).admission,
+            RateGate::Admission::Queued);
+        QVERIFY(gate.compensate(late.ticket));
+        QCOMPARE(grants.who(), std::vector<int> {1});
+        QCOMPARE(gate.reserve(1, Priority::Batch, grants.note(2)).admission,
+            RateGate::Admission::Queued);
+        QCOMPARE(gate.nextRelease(), std::optional<TimePoint>(t0 + 2min + 24h));
+
+        // Without a per-day limit the day is not counted: the waiter passes.
+        gate.setLimits(perMinute(100, std::nullopt));
+        QCOMPARE(grants.who(), (std::vector<int> {1, 2}));
+        QCOMPARE(gate.snapshot().requestsInDay, 0);
+        QCOMPARE(gate.snapshot().requestsInWindow, 3);
+    }
+
     // --- random workloads against a linear oracle ------------------------
 
     void randomWorkloadKeepsTheInvariants_data()
     {
         QTest::addColumn<quint64>("seed");
         QTest::addColumn<bool>("withDayLimit");
-        QTest::newRow("seed 1") << quint64(1) << false;
-        QTest::newRow("seed 2") << quint64(2) << false;
-        QTest::newRow("seed 3 + per day") << quint64(3) << true;
-        QTest::newRow("seed 4 + per day") << quint64(4) << true;
+        QTest::addColumn<bool>("changeLimits");
+        QTest::newRow("seed 1") << quint64(1) << false << false;
+        QTest::newRow("seed 2") << quint64(2) << false << false;
+        QTest::newRow("seed 3 + per day") << quint64(3) << true << false;
+        QTest::newRow("seed 4 + per day") << quint64(4) << true << false;
+        QTest::newRow("seed 5 + new limits") << quint64(5) << false << true;
+        QTest::newRow("seed 6 + new limits") << quint64(6) << false << true;
+        QTest::newRow("seed 7 + per day + new limits") << quint64(7) << true << true;
     }
 
     void randomWorkloadKeepsTheInvariants()
     {
         QFETCH(quint64, seed);
         QFETCH(bool, withDayLimit);
+        QFETCH(bool, changeLimits);
         std::mt19937_64 random(seed);
         auto uniform = [&](std::int64_t lo, std::int64_t hi) {
             return std::uniform_int_distribution<std::int64_t>(lo, hi)(random);
+        };
+        // The per-window limit, as the gate documents it.
+        auto perWindow = [](std::optional<std::int64_t> perMinute, Duration window) {
+            return perMinute ? std::optional<std::int64_t>(std::max<std::int64_t>(
+                       1, *perMinute * window.count() / Duration(60s).count()))
+                             : std::nullopt;
         };
 
         ManualClock clock;
@@ -499,7 +757,7 @@ private Q_SLOTS:
         limits.window = 10s; // 3 requests and 333 tokens per window
         if (withDayLimit)
             limits.requestsPerDay = 300; // binds within the run
-        const std::int64_t requestLimit = 3, tokenLimit = 333;
+        std::optional<std::int64_t> requestLimit = 3, tokenLimit = 333;
         RateGate gate(clock, clock, limits);
 
         // The oracle: every booking ever made, scanned linearly.
@@ -510,6 +768,7 @@ private Q_SLOTS:
             std::int64_t estimate;
             bool live = true;
             bool settled = false;
+            bool forgotten = false; ///< had left the window before it grew longer
         };
         std::map<RateGate::Ticket, Booking> bookings;
         struct QueuedWaiter
@@ -524,35 +783,60 @@ private Q_SLOTS:
         std::vector<int> cancelledSerials;
         TimePoint pausedUntil {};
         int pauses = 0;
+        int limitChanges = 0;
+        // After new limits the window may hold more than they allow; once it
+        // is back under them, it stays there.
+        bool requestsDrained = true, tokensDrained = true;
 
-        auto inWindow = [&](Duration length) {
+        auto held = [&](const Booking &b) {
+            return b.live && !b.forgotten && clock.now() < b.at + limits.window;
+        };
+        auto inWindow = [&] {
             std::int64_t requests = 0, tokens = 0;
             for (const auto &[ticket, b] : bookings) {
-                if (b.live && clock.now() < b.at + length) {
+                if (held(b)) {
                     ++requests;
                     tokens += b.tokens;
                 }
             }
             return std::pair {requests, tokens};
         };
+        auto inDay = [&] {
+            std::int64_t requests = 0;
+            for (const auto &[ticket, b] : bookings)
+                requests += b.live && clock.now() < b.at + 24h;
+            return requests;
+        };
         auto oracleFits = [&](std::int64_t tokens) {
-            const auto [requests, used] = inWindow(limits.window);
+            const auto [requests, used] = inWindow();
             if (clock.now() < pausedUntil)
                 return false;
-            if (requests + 1 > requestLimit)
+            if (requestLimit && requests + 1 > *requestLimit)
                 return false;
-            if (tokens > 0 && requests > 0 && used + tokens > tokenLimit)
+            // An empty window admits a waiter larger than the token limit
+            // (one queued under a higher limit).
+            if (tokenLimit && tokens > 0 && requests > 0 && used + tokens > *tokenLimit)
                 return false;
-            if (withDayLimit && inWindow(24h).first + 1 > *limits.requestsPerDay)
+            if (withDayLimit && inDay() + 1 > *limits.requestsPerDay)
                 return false;
             return true;
         };
         auto checkWindow = [&] {
-            const auto [requests, tokens] = inWindow(limits.window);
-            QVERIFY(requests <= requestLimit);
-            QVERIFY(tokens <= tokenLimit);
+            const auto [requests, tokens] = inWindow();
+            const bool requestsUnder = !requestLimit || requests <= *requestLimit;
+            QVERIFY2(requestsUnder || !requestsDrained, "over the request limit again");
+            requestsDrained = requestsDrained || requestsUnder;
+            // Tokens may exceed the limit only by the one larger waiter
+            // admitted alone, which nothing with tokens joins.
+            std::int64_t largest = 0;
+            for (const auto &[ticket, b] : bookings)
+                largest = held(b) ? std::max(largest, b.tokens) : largest;
+            const bool tokensUnder = !tokenLimit || tokens <= *tokenLimit;
+            QVERIFY2(!tokenLimit || tokens <= std::max(*tokenLimit, largest) || !tokensDrained,
+                "over the token limit again");
+            tokensDrained = tokensDrained || tokensUnder;
             if (withDayLimit)
-                QVERIFY(inWindow(24h).first <= *limits.requestsPerDay);
+                QVERIFY(inDay() <= *limits.requestsPerDay);
         };
         auto onBooked = [&](RateGate::Ticket ticket, std::int64_t tokens) {
             QVERIFY(ticket != 0);
@@ -584,11 +868,15 @@ private Q_SLOTS:
                     = uniform(0, 3) == 0 ? Priority::Interactive : Priority::Batch;
                 const int who = ++serial;
                 const auto r = gate.reserve(tokens, priority, grantFor(who, tokens, priority));
+                const bool neverFits = tokenLimit && tokens > *tokenLimit;
                 if (r.admission == RateGate::Admission::Granted) {
+                    QVERIFY(!neverFits);
                     QVERIFY(oracleFits(tokens));
                     onBooked(r.ticket, tokens);
+                } else if (r.admission == RateGate::Admission::Rejected) {
+                    QVERIFY(neverFits);
                 } else {
-                    QCOMPARE(r.admission, RateGate::Admission::Queued);
+                    QVERIFY(!neverFits);
                     queued[static_cast<int>(priority)].push_back({r.waiter, tokens, who});
                 }
             } else if (action < 50) {
@@ -596,7 +884,7 @@ private Q_SLOTS:
                 if (!q.empty()) {
                     const auto index = uniform(0, static_cast<std::int64_t>(q.size()) - 1);
                     const QueuedWaiter victim = q[index];
-                    const auto before = inWindow(limits.window);
+                    const auto before = inWindow();
                     const std::size_t bookedBefore = bookings.size();
                     q.erase(q.begin() + index);
                     cancelledSerials.push_back(victim.serial);
@@ -605,14 +893,13 @@ private Q_SLOTS:
                     // Nothing of the cancelled waiter is booked; only grants
                     // of those behind it may follow.
                     if (bookings.size() == bookedBefore)
-                        QCOMPARE(inWindow(limits.window), before);
+                        QCOMPARE(inWindow(), before);
                 }
             } else if (action < 68 && !bookings.empty()) {
                 auto it = bookings.lower_bound(
                     uniform(bookings.begin()->first, bookings.rbegin()->first));
                 Booking &b = it->second;
-                const bool windowHeld = clock.now() < b.at + (withDayLimit ? 24h : limits.window);
-                const bool expected = b.live && windowHeld;
+                const bool expected = withDayLimit ? b.live && clock.now() < b.at + 24h : held(b);
                 // The oracle moves first: the call may grant waiters at once.
                 if (uniform(0, 2) == 0) {
                     if (expected) {
@@ -636,6 +923,25 @@ private Q_SLOTS:
                 pausedUntil = std::max(pausedUntil, clock.now() + *hints.retryAfter);
                 ++pauses;
                 gate.applyHints(hints, true);
+            } else if (action < 73 && changeLimits) {
+                // New limits and window length (the per-day limit stays).
+                const Duration windows[] = {5s, 10s, 20s};
+                const std::optional<std::int64_t> rpm[] = {std::nullopt, 6, 12, 20, 60};
+                const std::optional<std::int64_t> tpm[] = {std::nullopt, 600, 1200, 2000, 6000};
+                RateLimits next = limits;
+                next.window = windows[uniform(0, 2)];
+                next.requestsPerMinute = rpm[uniform(0, 4)];
+                next.tokensPerMinute = tpm[uniform(0, 4)];
+                // What left the old window stays gone, even if the new one is longer.
+                for (auto &[ticket, b] : bookings)
+                    b.forgotten = b.forgotten || clock.now() >= b.at + limits.window;
+                limits = next;
+                requestLimit = perWindow(next.requestsPerMinute, next.window);
+                tokenLimit = perWindow(next.tokensPerMinute, next.window);
+                requestsDrained = tokensDrained = false;
+                ++limitChanges;
+                gate.setLimits(next);
+                checkWindow();
             } else {
                 clock.advance(Duration(uniform(0, 3'000'000'000)));
             }
@@ -644,10 +950,15 @@ private Q_SLOTS:
 
             // Counts agree with the oracle, the gate is work-conserving, and a
             // timer is aimed whenever someone waits.
+            checkWindow();
             const auto snapshot = gate.snapshot();
-            const auto [requests, tokens] = inWindow(limits.window);
+            const auto [requests, tokens] = inWindow();
             QCOMPARE(snapshot.requestsInWindow, requests);
             QCOMPARE(snapshot.tokensInWindow, tokens);
+            QCOMPARE(snapshot.requestLimit, requestLimit);
+            QCOMPARE(snapshot.tokenLimit, tokenLimit);
+            if (withDayLimit)
+                QCOMPARE(snapshot.requestsInDay, inDay());
             QCOMPARE(snapshot.queuedInteractive, std::int64_t(queued[0].size()));
             QCOMPARE(snapshot.queuedBatch, std::int64_t(queued[1].size()));
             const auto &front = !queued[0].empty() ? queued[0] : queued[1];
@@ -663,6 +974,10 @@ private Q_SLOTS:
             liveTokens += b.live ? b.tokens : 0;
         QCOMPARE(reservedTotal + settledDelta - compensatedTotal, liveTokens);
         QVERIFY(bookings.size() > 300); // the workload did real work
+        if (changeLimits) {
+            // The run went through raised, lowered and both window changes.
+            QVERIFY(limitChanges > 50);
+        }
         // No polling: every shot of the timer is some entry leaving the
         // window or a pause ending.
         QVERIFY(
