@@ -8,7 +8,6 @@
 #include <QRandomGenerator>
 
 #include <algorithm>
-#include <tuple>
 #include <utility>
 
 namespace sluice {
@@ -47,7 +46,6 @@ struct LlmService::Flight
     GenerationRequest request;
     Stage stage = Stage::Slot;
     ConcurrencyGate::WaiterId slotWaiter = 0;
-    std::shared_ptr<RateGate> gate; ///< the gate it queued in or holds a ticket of
     RateGate::WaiterId rateWaiter = 0;
     bool holdsSlot = false;
     std::optional<RateGate::Ticket> ticket;
@@ -178,7 +176,7 @@ LlmService::LlmService(std::shared_ptr<const Provider> provider, const Clock &cl
     , m_timers(timers)
     , m_config(std::move(config))
     , m_exchanger(std::move(exchanger))
-    , m_rateGate(std::make_shared<RateGate>(clock, timers, m_config.rateLimits))
+    , m_rateGate(clock, timers, m_config.rateLimits)
     , m_concurrency(m_config.maxConcurrent)
     , m_retry(
           clock, m_config.retry, m_config.random ? m_config.random : RetryPolicy::RandomSource([] {
@@ -454,43 +452,33 @@ void LlmService::onSlot(quint64 jobId, quint64 flightId)
     flight->holdsSlot = true;
     flight->slotWaiter = 0;
     flight->stage = Flight::Stage::Rate;
-    reserveRate(*job, *flight);
-}
-
-void LlmService::reserveRate(Job &job, Flight &flight)
-{
-    const quint64 jobId = job.id;
-    const quint64 flightId = flight.id;
-    flight.gate = m_rateGate;
-    RateGate &gate = *flight.gate;
-    const RateGate::Reservation r = gate.reserve(estimateTokens(flight.request),
-        job.request.priority, [this, jobId, flightId, &gate](RateGate::Ticket ticket) {
-            onTicket(jobId, flightId, gate, ticket);
-        });
+    const RateGate::Reservation r = m_rateGate.reserve(estimateTokens(flight->request),
+        job->request.priority,
+        [this, jobId, flightId](RateGate::Ticket ticket) { onTicket(jobId, flightId, ticket); });
     switch (r.admission) {
     case RateGate::Admission::Granted:
-        onTicket(jobId, flightId, gate, r.ticket);
+        onTicket(jobId, flightId, r.ticket);
         break;
     case RateGate::Admission::Queued:
-        flight.rateWaiter = r.waiter;
+        flight->rateWaiter = r.waiter;
         break;
     case RateGate::Admission::Rejected:
-        withdraw(job, flight);
-        job.result.errorClass = ErrorClass::BadRequest;
-        job.result.errorMessage
+        withdraw(*job, *flight);
+        job->result.errorClass = ErrorClass::BadRequest;
+        job->result.errorMessage
             = QStringLiteral("the estimate of %1 tokens exceeds the rate limit of a whole window")
-                  .arg(estimateTokens(flight.request));
-        finish(job, GenerationResult::Status::Failed);
+                  .arg(estimateTokens(flight->request));
+        finish(*job, GenerationResult::Status::Failed);
         break;
     }
 }
 
-void LlmService::onTicket(quint64 jobId, quint64 flightId, RateGate &gate, RateGate::Ticket ticket)
+void LlmService::onTicket(quint64 jobId, quint64 flightId, RateGate::Ticket ticket)
 {
     const std::shared_ptr<Job> job = m_jobs.value(jobId);
     Flight *flight = job ? job->flight(flightId) : nullptr;
-    if (!flight || flight->stage != Flight::Stage::Rate || flight->gate.get() != &gate) {
-        gate.compensate(ticket); // granted to an attempt that is gone
+    if (!flight || flight->stage != Flight::Stage::Rate) {
+        m_rateGate.compensate(ticket); // granted to an attempt that is gone
         return;
     }
     flight->ticket = ticket;
@@ -601,9 +589,9 @@ void LlmService::withdraw(Job &job, Flight &flight)
         break;
     case Flight::Stage::Rate:
         if (flight.ticket)
-            flight.gate->compensate(*flight.ticket);
+            m_rateGate.compensate(*flight.ticket);
         else
-            flight.gate->cancel(flight.rateWaiter);
+            m_rateGate.cancel(flight.rateWaiter);
         m_concurrency.release();
         break;
     case Flight::Stage::InFlight:
@@ -646,13 +634,12 @@ void LlmService::onAnswer(quint64 jobId, quint64 flightId, const HttpResponse &r
         ttft = *flight->firstTextAt - flight->sentAt;
 
     // The gates: a request the server saw counts, settled at its send time;
-    // one it never saw leaves no trace. The hints speak of the server now:
-    // they go to the current gate.
+    // one it never saw leaves no trace.
     if (reached)
-        flight->gate->settle(*flight->ticket, outcome.hasUsage ? outcome.usage.total() : 0);
+        m_rateGate.settle(*flight->ticket, outcome.hasUsage ? outcome.usage.total() : 0);
     else
-        flight->gate->compensate(*flight->ticket);
-    m_rateGate->applyHints(outcome.hints, outcome.errorClass == ErrorClass::RateLimited);
+        m_rateGate.compensate(*flight->ticket);
+    m_rateGate.applyHints(outcome.hints, outcome.errorClass == ErrorClass::RateLimited);
 
     CircuitBreaker &breaker = m_breakers.forKey(job->endpoint, flight->request.model);
     if (flight->cancelled)
@@ -758,55 +745,14 @@ void LlmService::showText(Job &job, Flight &flight, const QString &text)
 
 void LlmService::publishLimits(const MetricsKey &key)
 {
-    const RateLimits &limits = m_rateGate->limits();
+    const RateLimits &limits = m_rateGate.limits();
     m_metrics.setLimits(key, limits.requestsPerMinute, limits.tokensPerMinute);
 }
 
 void LlmService::setRateLimits(const RateLimits &limits)
 {
     m_config.rateLimits = limits;
-    const std::shared_ptr<RateGate> old
-        = std::exchange(m_rateGate, std::make_shared<RateGate>(m_clock, m_timers, limits));
-    RateGate &gate = *m_rateGate;
-    const RateGateSnapshot before = old->snapshot();
-    if (before.pausedUntil)
-        gate.pauseUntil(*before.pausedUntil);
-    // The old window's requests, booked now: they leave the new window later
-    // than they really would, never sooner. One booking carries all tokens
-    // (at most a whole window's, or the gate would reject it).
-    const RateGateSnapshot fresh = gate.snapshot();
-    for (std::int64_t i = 0; i < before.requestsInWindow; ++i) {
-        std::int64_t tokens = i == 0 ? before.tokensInWindow : 0;
-        if (fresh.tokenLimit)
-            tokens = std::min(tokens, *fresh.tokenLimit);
-        const RateGate::Reservation r
-            = gate.reserve(tokens, Priority::Interactive, [](RateGate::Ticket) {});
-        if (r.admission == RateGate::Admission::Queued)
-            gate.cancel(r.waiter);
-        if (r.admission != RateGate::Admission::Granted)
-            break;
-    }
-
-    // Those waiting in the old gate queue again here, in the order they came.
-    QList<std::pair<std::shared_ptr<Job>, Flight *>> waiting;
-    for (const std::shared_ptr<Job> &job : std::as_const(m_jobs)) {
-        for (const auto &flight : std::as_const(job->flights)) {
-            if (flight->stage == Flight::Stage::Rate && flight->gate == old && !flight->ticket)
-                waiting.append({job, flight.get()});
-        }
-    }
-    std::sort(waiting.begin(), waiting.end(), [](const auto &a, const auto &b) {
-        return std::tie(a.second->queuedAt, a.first->id, a.second->id)
-            < std::tie(b.second->queuedAt, b.first->id, b.second->id);
-    });
-    for (const auto &[job, flight] : std::as_const(waiting)) {
-        flight->gate = m_rateGate; // a grant the old gate makes meanwhile is given back
-        old->cancel(std::exchange(flight->rateWaiter, 0));
-    }
-    for (const auto &[job, flight] : std::as_const(waiting)) {
-        if (!job->decided && flight->stage == Flight::Stage::Rate)
-            reserveRate(*job, *flight);
-    }
+    m_rateGate.setLimits(limits);
     for (const MetricsKey &key : m_metrics.keys())
         publishLimits(key);
 }

@@ -96,8 +96,9 @@ public:
     void setPriceBook(std::shared_ptr<const PriceBook> book) { m_prices = std::move(book); }
 
     [[nodiscard]] const Provider &provider() const { return *m_provider; }
-    /// The current gate; setRateLimits() replaces it, so keep no reference across that.
-    [[nodiscard]] RateGate &rateGate() { return *m_rateGate; }
+    /// The one gate of this endpoint, for the service's whole life:
+    /// setRateLimits() changes its limits in place, so a reference stays valid.
+    [[nodiscard]] RateGate &rateGate() { return m_rateGate; }
     [[nodiscard]] const ConcurrencyGate &concurrencyGate() const { return m_concurrency; }
     [[nodiscard]] const LiveMetrics &metrics() const { return m_metrics; }
     [[nodiscard]] const PriceBook *priceBook() const { return m_prices.get(); }
@@ -118,14 +119,11 @@ public:
     /// with Cancelled. False when the request is unknown or already done.
     bool cancel(RequestHandle handle);
 
-    /// New limits for this endpoint, now; LiveMetrics shows the per-minute
-    /// ones beside the rates. RateGate cannot change its limits, so a new
-    /// gate replaces it: requests waiting in the old one queue again in the
-    /// new one, in the order they queued; those in flight settle in the old
-    /// one. Conservatively, the new gate counts the old window's requests
-    /// and tokens as if sent now (up to its own limits), so no window holds
-    /// more than the new limits; a pause carries over. Per-day counts and
-    /// the server's last hints start afresh.
+    /// New limits for this endpoint, now (RateGate::setLimits): what the
+    /// window holds stays counted at its send times, as do per-day counts,
+    /// the server's hints and a pause; waiting requests keep their place and
+    /// those the new limits admit are sent at once; requests in flight settle
+    /// as usual. LiveMetrics shows the per-minute limits beside the rates.
     void setRateLimits(const RateLimits &limits);
 
 private:
@@ -135,13 +133,12 @@ private:
     void start(quint64 jobId);
     void startAttempt(Job &job, AttemptKind kind, const GenerationRequest &request);
     void onSlot(quint64 jobId, quint64 flightId);
-    void onTicket(quint64 jobId, quint64 flightId, RateGate &gate, RateGate::Ticket ticket);
+    void onTicket(quint64 jobId, quint64 flightId, RateGate::Ticket ticket);
     void onAnswer(quint64 jobId, quint64 flightId, const HttpResponse &response);
     /// A streamed attempt's text delta, from its decoder.
     void onText(quint64 jobId, quint64 flightId, const QString &delta);
     /// Hands `text` of `flight` to the caller's DeltaCallback, from the event loop.
     void showText(Job &job, Flight &flight, const QString &text);
-    void reserveRate(Job &job, Flight &flight);
     /// The gate's per-minute limits, for the metrics of `key`.
     void publishLimits(const MetricsKey &key);
     void decide(Job &job, Flight &flight, const GenerationOutcome &outcome);
@@ -167,7 +164,7 @@ private:
     LlmServiceConfig m_config;
     HttpTransport *m_transport = nullptr;
     std::unique_ptr<Exchanger> m_exchanger;
-    std::shared_ptr<RateGate> m_rateGate; ///< shared with the attempts it ticketed
+    RateGate m_rateGate;
     ConcurrencyGate m_concurrency;
     RetryPolicy m_retry;
     CircuitBreakers m_breakers;

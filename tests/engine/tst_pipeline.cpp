@@ -709,14 +709,16 @@ private Q_SLOTS:
         QCOMPARE(f.service->metrics().snapshot(key).tokenLimitPerMinute,
             std::optional<std::int64_t>(50'000));
 
+        const RateGate &gate = f.service->rateGate();
         RateLimits limits;
         limits.requestsPerMinute = 30;
         f.service->setRateLimits(limits);
         QCOMPARE(f.service->metrics().snapshot(key).requestLimitPerMinute,
             std::optional<std::int64_t>(30));
         QVERIFY(!f.service->metrics().snapshot(key).tokenLimitPerMinute.has_value());
-        QCOMPARE(f.service->rateGate().limits().requestsPerMinute, std::optional<std::int64_t>(30));
-        // The new gate counts what the old window held.
+        // The same gate, with new limits and what its window held.
+        QCOMPARE(&f.service->rateGate(), &gate);
+        QCOMPARE(gate.limits().requestsPerMinute, std::optional<std::int64_t>(30));
         QCOMPARE(f.service->rateGate().snapshot().requestsInWindow, 1);
     }
 
@@ -750,13 +752,14 @@ private Q_SLOTS:
         for (int i = 0; i < 3; ++i)
             QVERIFY(runBlocking(*f.service, simpleRequest()));
         std::optional<GenerationResult> held;
-        submitHeld(f, held); // in flight while the limits change: settles in the old gate
+        submitHeld(f, held); // in flight while the limits change
         QTRY_COMPARE(f.fake->inFlight(), 1);
 
         RateLimits limits;
         limits.requestsPerMinute = 2;
         f.service->setRateLimits(limits);
-        QCOMPARE(f.service->rateGate().snapshot().requestsInWindow, 2);
+        // The window keeps all four, above the new limit, until they leave it.
+        QCOMPARE(f.service->rateGate().snapshot().requestsInWindow, 4);
         std::optional<GenerationResult> next;
         const RequestHandle handle
             = f.service->submit(simpleRequest(), [&](const GenerationResult &r) { next = r; });
@@ -766,6 +769,9 @@ private Q_SLOTS:
         f.fake->releaseAll();
         QTRY_VERIFY(held.has_value());
         QCOMPARE(held->status, GenerationResult::Status::Ok);
+        // It settled in the same window, where it still counts: the next one waits.
+        QCOMPARE(f.service->rateGate().snapshot().requestsInWindow, 4);
+        QCOMPARE(f.service->rateGate().snapshot().queuedInteractive, 1);
         QVERIFY(f.service->cancel(handle));
         QTRY_VERIFY(next.has_value());
         QCOMPARE(next->status, GenerationResult::Status::Cancelled);
