@@ -37,7 +37,7 @@ bool isKnownLanguage(const QString &code)
 
 } // namespace
 
-Preferences::Preferences(QObject *parent) : QObject(parent)
+Preferences::Preferences(QQmlEngine *engine, QObject *parent) : QObject(parent), m_engine(engine)
 {
     QSettings settings;
     m_theme = settings.value(QStringLiteral("ui/theme"), QStringLiteral("system")).toString();
@@ -53,6 +53,11 @@ Preferences::~Preferences()
 {
     if (m_translator)
         QCoreApplication::removeTranslator(m_translator.get());
+}
+
+Preferences *Preferences::create(QQmlEngine *engine, QJSEngine *)
+{
+    return new Preferences(engine);
 }
 
 void Preferences::setTheme(const QString &theme)
@@ -71,8 +76,8 @@ void Preferences::setLanguage(const QString &code)
     m_language = code;
     QSettings().setValue(QStringLiteral("ui/language"), code);
     applyLanguage();
-    if (QQmlEngine *engine = qmlEngine(this))
-        engine->retranslate();
+    if (m_engine)
+        m_engine->retranslate();
     Q_EMIT languageChanged();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QObject>
+#include <QPointer>
 #include <QQmlEngine>
 #include <QStringList>
 #include <QTranslator>
@@ -31,8 +32,12 @@ class Preferences : public QObject
     Q_PROPERTY(QVariantList languages READ languages CONSTANT)
 
 public:
-    explicit Preferences(QObject *parent = nullptr);
+    /// `engine` (may be null) is retranslated when the language changes.
+    explicit Preferences(QQmlEngine *engine, QObject *parent = nullptr);
     ~Preferences() override;
+    /// The QML singleton's factory (Qt 6.4 prefers a default constructor,
+    /// so there is none).
+    static Preferences *create(QQmlEngine *engine, QJSEngine *);
 
     [[nodiscard]] QString theme() const { return m_theme; }
     void setTheme(const QString &theme);
@@ -55,6 +60,7 @@ private:
     QString m_theme;
     QString m_language;
     std::unique_ptr<QTranslator> m_translator;
+    QPointer<QQmlEngine> m_engine;
 };
 
 } // namespace sluice

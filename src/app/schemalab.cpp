@@ -25,8 +25,9 @@ struct Example
 // The first one matches the first-run sample prompt; the last one is there
 // to show what the strict-mode lint says.
 constexpr Example kExamples[] = {
-    {QT_TRANSLATE_NOOP("SchemaLab", "Review summary"),
-        QT_TRANSLATE_NOOP("SchemaLab", "A summary, a rating and a sentiment (strict-ready)."),
+    {QT_TRANSLATE_NOOP("sluice::SchemaLab", "Review summary"),
+        QT_TRANSLATE_NOOP(
+            "sluice::SchemaLab", "A summary, a rating and a sentiment (strict-ready)."),
         R"({
   "type": "object",
   "properties": {
@@ -38,8 +39,8 @@ constexpr Example kExamples[] = {
   "additionalProperties": false
 }
 )"},
-    {QT_TRANSLATE_NOOP("SchemaLab", "Contact card"),
-        QT_TRANSLATE_NOOP("SchemaLab", "A name, an email and an optional phone (null)."),
+    {QT_TRANSLATE_NOOP("sluice::SchemaLab", "Contact card"),
+        QT_TRANSLATE_NOOP("sluice::SchemaLab", "A name, an email and an optional phone (null)."),
         R"({
   "type": "object",
   "properties": {
@@ -51,8 +52,8 @@ constexpr Example kExamples[] = {
   "additionalProperties": false
 }
 )"},
-    {QT_TRANSLATE_NOOP("SchemaLab", "Invoice lines"),
-        QT_TRANSLATE_NOOP("SchemaLab", "Nested objects in an array, with $defs."),
+    {QT_TRANSLATE_NOOP("sluice::SchemaLab", "Invoice lines"),
+        QT_TRANSLATE_NOOP("sluice::SchemaLab", "Nested objects in an array, with $defs."),
         R"({
   "type": "object",
   "properties": {
@@ -76,8 +77,8 @@ constexpr Example kExamples[] = {
   }
 }
 )"},
-    {QT_TRANSLATE_NOOP("SchemaLab", "Loose (lint demo)"),
-        QT_TRANSLATE_NOOP("SchemaLab", "Valid JSON Schema that strict mode refuses."),
+    {QT_TRANSLATE_NOOP("sluice::SchemaLab", "Loose (lint demo)"),
+        QT_TRANSLATE_NOOP("sluice::SchemaLab", "Valid JSON Schema that strict mode refuses."),
         R"({
   "type": "object",
   "properties": {

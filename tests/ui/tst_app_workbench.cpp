@@ -2,6 +2,7 @@
 // table, the schema lab, the price table, and the Workbench's gate limits as
 // the service sees them. No D-Bus and no display (set below): the keychain
 // is never reached, so the embedded simulator stands in.
+#include "app/preferences.h"
 #include "app/pricetable.h"
 #include "app/promptvariables.h"
 #include "app/schemalab.h"
@@ -27,6 +28,7 @@ private Q_SLOTS:
     void priceImportNamesEveryProblem();
     void limitsReachTheService();
     void endpointIsValidated();
+    void languageInstallsItsTranslator();
 };
 
 void TstAppWorkbench::variablesFollowTheTemplates()
@@ -198,6 +200,19 @@ void TstAppWorkbench::endpointIsValidated()
     QCOMPARE(workbench.service()->provider().id(), u"anthropic"_qs);
     QCOMPARE(replaced.count(), 1);
     QVERIFY(workbench.configureEndpoint(u"openai-responses"_qs, {}));
+}
+
+void TstAppWorkbench::languageInstallsItsTranslator()
+{
+    Preferences preferences(nullptr);
+    preferences.setLanguage(u"de"_qs);
+    QCOMPARE(QCoreApplication::translate("SettingsPage", "Dark"), u"Dunkel"_qs);
+    QCOMPARE(QCoreApplication::translate("sluice::Workbench", "Write a prompt, then run."),
+        u"Schreiben Sie einen Prompt und führen Sie ihn dann aus."_qs);
+    preferences.setLanguage(u"en"_qs);
+    QCOMPARE(QCoreApplication::translate("SettingsPage", "Dark"), u"Dark"_qs);
+    preferences.setLanguage(u"xx"_qs); // unknown: refused
+    QCOMPARE(preferences.language(), u"en"_qs);
 }
 
 int main(int argc, char **argv)

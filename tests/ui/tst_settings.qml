@@ -26,6 +26,7 @@ TestCase {
     }
 
     function cleanup() {
+        Preferences.language = "en"
         Preferences.theme = "system"
         Workbench.prices.useBuiltin()
         Workbench.configureEndpoint("openai-responses", "")
@@ -60,6 +61,23 @@ TestCase {
         compare(Preferences.value("ui/theme", ""), "light", "kept for the next start")
         mouseClick(findChild(page, "theme_system"))
         verify(Qt.colorEqual(Theme.window, Theme.system.window), "System follows the desktop palette")
+    }
+
+    function test_languageSwitchRetranslates() {
+        const page = createTemporaryObject(pageComponent, root)
+        Preferences.language = "en"
+        compare(findChild(page, "theme_dark").text, "Dark")
+        compare(findChild(page, "applyLimitsButton").text, "Apply limits")
+        const box = findChild(page, "languageBox")
+        box.currentIndex = box.indexOfValue("de")
+        box.activated(box.currentIndex)
+        compare(Preferences.language, "de")
+        compare(findChild(page, "applyLimitsButton").text, "Limits anwenden")
+        // The theme buttons come from a translated model: they are made anew.
+        tryVerify(() => findChild(page, "theme_dark").text === "Dunkel")
+        compare(Preferences.value("ui/language", ""), "de", "kept for the next start")
+        Preferences.language = "en"
+        compare(findChild(page, "applyLimitsButton").text, "Apply limits")
     }
 
     function test_badBaseUrlSaysWhatToEnter() {
