@@ -36,6 +36,8 @@ Page {
         instructions: Workbench.instructions
         maxOutputTokens: Workbench.maxOutputTokens
         stream: Workbench.stream
+        schemaText: RunsSession.schemaText
+        useSchema: RunsSession.useSchema
         requestsPerMinute: Workbench.requestsPerMinute
         tokensPerMinute: Workbench.tokensPerMinute
         windowSeconds: Workbench.windowSeconds
@@ -94,6 +96,12 @@ Page {
                     objectName: "openDatasetButton"
                     text: qsTr("Open dataset…")
                     onClicked: openDialog.open()
+                }
+                Button {
+                    objectName: "sampleDatasetButton"
+                    visible: controller.datasetPath.length === 0
+                    text: qsTr("Use the sample reviews")
+                    onClicked: controller.openDataset(Workbench.sampleDataset)
                 }
                 Label {
                     objectName: "datasetLabel"

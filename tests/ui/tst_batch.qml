@@ -29,8 +29,11 @@ TestCase {
     function makePage() {
         const page = createTemporaryObject(pageComponent, root)
         verify(page)
+        compare(page.batch.schemaText, RunsSession.schemaText)
+        compare(page.batch.useSchema, RunsSession.useSchema)
         page.batch.prompt = "How does this review feel? {{review}}"
         page.batch.instructions = ""
+        page.batch.useSchema = false
         return page
     }
 
@@ -77,6 +80,38 @@ TestCase {
         tryCompare(results, "count", 0)
         batch.results.statusFilter = ""
         tryCompare(results, "count", 20)
+    }
+
+    function test_schemaShapesEveryAnswer() {
+        const page = makePage()
+        const batch = page.batch
+        batch.schemaText = JSON.stringify({
+            type: "object",
+            properties: { sentiment: { type: "string", enum: ["positive", "negative", "mixed"] } },
+            required: ["sentiment"],
+            additionalProperties: false
+        })
+        batch.useSchema = true
+        verify(batch.openDataset(root.dataset))
+        verify(batch.start(), batch.errorMessage)
+        tryCompare(batch, "state", BatchController.Finished, 30000)
+        compare(batch.okRows, 20)
+        const results = findChild(page, "resultsView")
+        tryVerify(() => results.itemAtIndex(0) !== null, 2000)
+        const answer = JSON.parse(results.itemAtIndex(0).output)
+        verify(["positive", "negative", "mixed"].indexOf(answer.sentiment) >= 0, results.itemAtIndex(0).output)
+    }
+
+    function test_sampleDatasetIsOneClickAway() {
+        const page = makePage()
+        const sample = findChild(page, "sampleDatasetButton")
+        verify(sample.visible)
+        mouseClick(sample)
+        compare(page.batch.datasetError, "")
+        compare(page.batch.datasetPath, Workbench.sampleDataset)
+        compare(page.batch.preview.columns, ["id", "product", "review"])
+        compare(page.batch.planRows, 200)
+        verify(!sample.visible)
     }
 
     function test_pauseResumeAndCancel() {

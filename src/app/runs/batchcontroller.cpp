@@ -8,6 +8,8 @@
 #include "engine/batch/runstore.h"
 #include "engine/llmservice.h"
 
+#include <QJsonDocument>
+
 #include <algorithm>
 
 namespace sluice {
@@ -39,10 +41,22 @@ BatchController::State stateFrom(BatchRun::State state)
     return BatchController::Idle;
 }
 
-// A file dialog gives a file URL; a test or a drop may give a plain path.
+// A file dialog gives a file URL; a test or a drop may give a plain path;
+// the built-in sample is a resource (`:/...`).
 QString pathFromUrl(const QUrl &url)
 {
-    return url.isLocalFile() ? url.toLocalFile() : url.toString();
+    if (url.isLocalFile())
+        return url.toLocalFile();
+    if (url.scheme() == QLatin1String("qrc"))
+        return QLatin1Char(':') + url.path();
+    return url.toString();
+}
+
+QString pathFromLocation(const QString &location)
+{
+    return location.startsWith(QLatin1String("file:")) || location.startsWith(QLatin1String("qrc:"))
+        ? pathFromUrl(QUrl(location))
+        : location;
 }
 
 } // namespace
@@ -108,9 +122,9 @@ void BatchController::setDatasetError(const QString &message)
     Q_EMIT datasetChanged();
 }
 
-bool BatchController::openDataset(const QUrl &url)
+bool BatchController::openDataset(const QString &location)
 {
-    const QString path = pathFromUrl(url);
+    const QString path = pathFromLocation(location);
     if (!DatasetReader::formatForPath(path)) {
         setDatasetError(
             tr("%1 is not a dataset Sluice reads: open a .csv, .jsonl or .ndjson file.").arg(path));
@@ -154,6 +168,11 @@ RunTemplate BatchController::runTemplate() const
     if (m_maxOutputTokens > 0)
         request.maxOutputTokens = m_maxOutputTokens;
     request.stream = m_stream;
+    if (m_useSchema) {
+        const QJsonDocument schema = QJsonDocument::fromJson(m_schemaText.toUtf8());
+        if (schema.isObject())
+            request.outputSchema = schema.object();
+    }
     return request;
 }
 

@@ -39,6 +39,10 @@ class BatchController : public QObject
     Q_PROPERTY(QString instructions MEMBER m_instructions NOTIFY requestChanged)
     Q_PROPERTY(int maxOutputTokens MEMBER m_maxOutputTokens NOTIFY requestChanged)
     Q_PROPERTY(bool stream MEMBER m_stream NOTIFY requestChanged)
+    /// The JSON schema every answer must follow (structured output), as
+    /// text; used only with useSchema and when it parses as an object.
+    Q_PROPERTY(QString schemaText MEMBER m_schemaText NOTIFY requestChanged)
+    Q_PROPERTY(bool useSchema MEMBER m_useSchema NOTIFY requestChanged)
     // The gates, for the plan's ETA (0: none).
     Q_PROPERTY(int requestsPerMinute MEMBER m_requestsPerMinute NOTIFY requestChanged)
     Q_PROPERTY(int tokensPerMinute MEMBER m_tokensPerMinute NOTIFY requestChanged)
@@ -143,8 +147,9 @@ public:
     [[nodiscard]] RunRowsModel *results() { return &m_results; }
     [[nodiscard]] QString errorMessage() const { return m_errorMessage; }
 
-    /// Opens a `.csv`, `.jsonl` or `.ndjson` file (a local file URL or a path).
-    Q_INVOKABLE bool openDataset(const QUrl &url);
+    /// Opens a `.csv`, `.jsonl` or `.ndjson` file (a local file URL, a path,
+    /// or a resource as `:/...` or `qrc:/...`).
+    Q_INVOKABLE bool openDataset(const QString &location);
     /// Reads the dataset again with the current prompt and limits.
     Q_INVOKABLE void refreshPlan();
     Q_INVOKABLE bool start();
@@ -182,6 +187,8 @@ private:
     QString m_instructions;
     int m_maxOutputTokens = 0;
     bool m_stream = false;
+    QString m_schemaText;
+    bool m_useSchema = false;
     int m_requestsPerMinute = 0;
     int m_tokensPerMinute = 0;
     int m_windowSeconds = 60;

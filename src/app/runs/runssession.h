@@ -22,6 +22,10 @@ class RunsSession : public QObject
     /// the provider, endpoint or key changes.
     Q_PROPERTY(QObject *service READ service NOTIFY serviceChanged)
     Q_PROPERTY(QString storePath READ storePath CONSTANT)
+    /// The Schema page's schema text, and whether runs should send it (the
+    /// user chose to and it is a valid schema).
+    Q_PROPERTY(QString schemaText READ schemaText NOTIFY schemaChanged)
+    Q_PROPERTY(bool useSchema READ useSchema NOTIFY schemaChanged)
 
 public:
     explicit RunsSession(Workbench *workbench, QObject *parent = nullptr);
@@ -30,9 +34,12 @@ public:
 
     [[nodiscard]] QObject *service() const;
     [[nodiscard]] QString storePath() const { return m_storePath; }
+    [[nodiscard]] QString schemaText() const;
+    [[nodiscard]] bool useSchema() const;
 
 Q_SIGNALS:
     void serviceChanged();
+    void schemaChanged();
 
 private:
     QPointer<Workbench> m_workbench;
