@@ -10,6 +10,15 @@ import Sluice
 Page {
     id: root
 
+    function providerIndex(id: string): int {
+        const providers = Workbench.providers
+        for (let i = 0; i < providers.length; ++i) {
+            if (providers[i].id === id)
+                return i
+        }
+        return -1
+    }
+
     function copyAnswer() {
         clipboard.text = Workbench.answer
         clipboard.selectAll()
@@ -22,7 +31,7 @@ Page {
         onActivated: Workbench.run()
     }
     Shortcut {
-        sequences: [StandardKey.Copy]
+        sequence: "Ctrl+C"
         enabled: {
             const item = root.Window.activeFocusItem
             return Workbench.answer.length > 0 && !(item && item.selectedText)
@@ -66,7 +75,7 @@ Page {
                     model: Workbench.providers
                     textRole: "name"
                     valueRole: "id"
-                    currentIndex: Workbench.providers.findIndex(provider => provider.id === Workbench.providerId)
+                    currentIndex: root.providerIndex(Workbench.providerId)
                     onActivated: Workbench.configureEndpoint(currentValue, "")
                 }
                 Label {

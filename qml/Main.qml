@@ -1,5 +1,4 @@
 import QtQuick
-import QtQml.Models
 import QtQuick.Controls
 import QtQuick.Layouts
 import QtQuick.Window
@@ -42,14 +41,23 @@ ApplicationWindow {
     minimumHeight: 520
     visible: true
     title: qsTr("Sluice")
-    Component.onCompleted: currentPage = Math.min(Preferences.value("shell/page", 0), pages.length - 1)
+    Component.onCompleted: {
+        currentPage = Math.min(Preferences.value("shell/page", 0), pages.length - 1)
+        pageLoaders.itemAt(currentPage).active = true
+    }
     onClosing: {
         Preferences.setValue("window/x", x)
         Preferences.setValue("window/y", y)
         Preferences.setValue("window/width", width)
         Preferences.setValue("window/height", height)
     }
-    onCurrentPageChanged: Preferences.setValue("shell/page", currentPage)
+    onCurrentPageChanged: {
+        Preferences.setValue("shell/page", currentPage)
+        // A page loads when first shown and then stays loaded.
+        const loader = pageLoaders.itemAt(currentPage)
+        if (loader)
+            loader.active = true
+    }
 
     palette.window: Theme.window
     palette.windowText: Theme.windowText
@@ -65,16 +73,6 @@ ApplicationWindow {
     palette.toolTipBase: Theme.base
     palette.toolTipText: Theme.text
 
-    Instantiator {
-        model: root.pages.length
-
-        delegate: Shortcut {
-            required property int index
-
-            sequence: "Ctrl+" + (index + 1)
-            onActivated: root.currentPage = index
-        }
-    }
     Shortcut {
         sequence: "Ctrl+,"
         onActivated: root.showPage("settings")
@@ -119,6 +117,8 @@ ApplicationWindow {
                 model: root.pages
 
                 TabButton {
+                    id: tabButton
+
                     required property var modelData
                     required property int index
 
@@ -127,6 +127,11 @@ ApplicationWindow {
                     ToolTip.visible: hovered
                     ToolTip.delay: 600
                     ToolTip.text: qsTr("Ctrl+%1").arg(index + 1)
+
+                    Shortcut {
+                        sequence: "Ctrl+" + (tabButton.index + 1)
+                        onActivated: tabButton.TabBar.tabBar.setCurrentIndex(tabButton.index)
+                    }
                 }
             }
         }
@@ -139,24 +144,17 @@ ApplicationWindow {
             currentIndex: root.currentPage
 
             Repeater {
+                id: pageLoaders
+
                 model: root.pages
 
                 Loader {
                     required property var modelData
-                    required property int index
-                    property bool visited: false
 
                     objectName: "page_" + modelData.name
-                    active: visited
+                    active: false // see onCurrentPageChanged
                     source: modelData.source
-                    focus: index === root.currentPage
-
-                    // Latches: once shown, the page stays loaded.
-                    Binding on visited {
-                        when: index === root.currentPage
-                        value: true
-                        restoreMode: Binding.RestoreNone
-                    }
+                    focus: StackLayout.isCurrentItem
                 }
             }
         }

@@ -34,16 +34,21 @@ Rectangle {
             elide: Text.ElideRight
         }
         Repeater {
-            model: [root.input, root.cached, root.output, root.batch]
+            model: [
+                { text: root.input, bold: root.header },
+                { text: root.cached, bold: root.header },
+                { text: root.output, bold: root.header },
+                { text: root.batch, bold: root.header },
+            ]
 
             Label {
-                required property string modelData
+                required property var modelData
 
                 Layout.fillWidth: true
                 Layout.preferredWidth: 2
                 horizontalAlignment: Text.AlignRight
-                text: modelData
-                font.bold: root.header
+                text: modelData.text
+                font.bold: modelData.bold
             }
         }
     }

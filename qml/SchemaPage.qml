@@ -200,6 +200,8 @@ Page {
                     ScrollBar.vertical: ScrollBar {}
 
                     delegate: Rectangle {
+                        id: lineDelegate
+
                         required property var modelData
                         required property int index
 
@@ -214,7 +216,7 @@ Page {
 
                             x: 4
                             anchors.verticalCenter: parent.verticalCenter
-                            text: modelData.text
+                            text: lineDelegate.modelData.text
                             font.family: Theme.monospace
                             color: Theme.text
                         }

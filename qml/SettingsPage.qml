@@ -10,6 +10,15 @@ import Sluice
 Page {
     id: root
 
+    // "System language" first, then every shipped language.
+    readonly property var languageChoices: {
+        const choices = [{ code: "", name: qsTr("System language") }]
+        const languages = Preferences.languages
+        for (let i = 0; i < languages.length; ++i)
+            choices.push(languages[i])
+        return choices
+    }
+
     FileDialog {
         id: priceDialog
 
@@ -265,7 +274,7 @@ Page {
                         ComboBox {
                             objectName: "languageBox"
                             Layout.fillWidth: true
-                            model: [{ code: "", name: qsTr("System language") }].concat(Preferences.languages)
+                            model: root.languageChoices
                             textRole: "name"
                             valueRole: "code"
                             Component.onCompleted: currentIndex = indexOfValue(Preferences.language)
@@ -325,7 +334,7 @@ Page {
                         interactive: false
                         model: Workbench.prices
                         header: PriceRow {
-                            width: priceView.width
+                            width: ListView.view ? ListView.view.width : 0
                             header: true
                             modelName: qsTr("Model")
                             input: qsTr("Input")
@@ -336,7 +345,8 @@ Page {
 
                         delegate: PriceRow {
                             required property int index
-                            width: priceView.width
+
+                            width: ListView.view.width
                             shaded: index % 2 === 1
                         }
                     }

@@ -72,7 +72,7 @@ class Workbench : public QObject
     Q_PROPERTY(int tokensPerMinute READ tokensPerMinute NOTIFY limitsChanged)
     Q_PROPERTY(int windowSeconds READ windowSeconds NOTIFY limitsChanged)
     Q_PROPERTY(int maxConcurrent READ maxConcurrent NOTIFY limitsChanged)
-    Q_PROPERTY(PriceTable *prices READ prices CONSTANT)
+    Q_PROPERTY(sluice::PriceTable *prices READ prices CONSTANT)
     Q_PROPERTY(QString sampleDataset READ sampleDataset CONSTANT)
 
     // Compose
@@ -80,12 +80,12 @@ class Workbench : public QObject
     Q_PROPERTY(QStringList modelSuggestions READ modelSuggestions NOTIFY endpointChanged)
     Q_PROPERTY(QString instructions READ instructions WRITE setInstructions NOTIFY inputsChanged)
     Q_PROPERTY(QString prompt READ prompt WRITE setPrompt NOTIFY inputsChanged)
-    Q_PROPERTY(PromptVariables *variables READ variables CONSTANT)
+    Q_PROPERTY(sluice::PromptVariables *variables READ variables CONSTANT)
     Q_PROPERTY(double temperature READ temperature WRITE setTemperature NOTIFY inputsChanged)
     Q_PROPERTY(
         int maxOutputTokens READ maxOutputTokens WRITE setMaxOutputTokens NOTIFY inputsChanged)
     Q_PROPERTY(bool stream READ stream WRITE setStream NOTIFY inputsChanged)
-    Q_PROPERTY(SchemaLab *schema READ schema CONSTANT)
+    Q_PROPERTY(sluice::SchemaLab *schema READ schema CONSTANT)
     Q_PROPERTY(bool useSchema READ useSchema WRITE setUseSchema NOTIFY inputsChanged)
     Q_PROPERTY(bool running READ running NOTIFY runningChanged)
     Q_PROPERTY(QString answer READ answer NOTIFY answerStreamed)
