@@ -106,9 +106,11 @@ Page {
                 Label {
                     objectName: "datasetLabel"
                     Layout.fillWidth: true
-                    text: controller.datasetPath.length > 0
-                          ? controller.datasetPath
-                          : qsTr("Open a CSV or JSONL file, or drop one here. The prompt comes from the Compose page.")
+                    text: controller.datasetPath === Workbench.sampleDataset
+                          ? qsTr("The built-in sample: 200 product reviews.")
+                          : controller.datasetPath.length > 0
+                            ? controller.datasetPath
+                            : qsTr("Open a CSV or JSONL file, or drop one here. The prompt comes from the Compose page.")
                     elide: Text.ElideMiddle
                 }
             }

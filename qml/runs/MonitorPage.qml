@@ -50,7 +50,7 @@ Page {
                         .arg(rpm.toFixed(0)).arg(tpm.toFixed(0))
                         .arg(metricsSeries.latest(MetricsSeries.LatencyP50).toFixed(0))
                         .arg(metricsSeries.latest(MetricsSeries.LatencyP95).toFixed(0))
-                        .arg(metricsSeries.latest(MetricsSeries.CostUsd).toFixed(4))
+                        .arg(metricsSeries.latest(MetricsSeries.CostUsd).toFixed(6))
                 }
             }
 
@@ -139,9 +139,11 @@ Page {
                             categories: metricsSeries.errorClasses
                         }
                         axisY: ValuesAxis { // ValueAxis; see MetricsChart.qml
+                            // Whole counts: the top is a multiple of the four steps.
                             min: 0
-                            max: Math.max(1, metricsSeries.maxErrorCount * 1.15)
-                            labelFormat: "%d"
+                            max: 4 * Math.ceil(Math.max(1, metricsSeries.maxErrorCount * 1.15) / 4)
+                            tickCount: 5
+                            labelFormat: "%.0f"
                         }
 
                         BarSet {

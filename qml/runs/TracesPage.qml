@@ -248,7 +248,9 @@ Page {
 
                     objectName: "timelineView"
                     Layout.fillWidth: true
-                    Layout.fillHeight: true
+                    // As tall as its spans, so the time axis sits under them.
+                    Layout.preferredHeight: contentHeight
+                    Layout.maximumHeight: 600
                     clip: true
                     spacing: 4
                     model: traceTimeline
@@ -297,6 +299,37 @@ Page {
                                           .arg(spanDelegate.durationMs.toFixed(1)).arg(spanDelegate.details)
                         }
                     }
+                }
+
+                // The time axis under the bars: from the trace's start to its end.
+                Item {
+                    objectName: "timeAxis"
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: 24
+                    visible: traceTimeline.count > 0
+
+                    Rectangle {
+                        x: 110
+                        width: parent.width - 118
+                        height: 1
+                        color: palette.mid
+                    }
+                    Label {
+                        x: 110
+                        y: 4
+                        text: qsTr("0 ms")
+                        opacity: 0.7
+                    }
+                    Label {
+                        anchors.right: parent.right
+                        anchors.rightMargin: 8
+                        y: 4
+                        text: qsTr("%1 ms").arg(traceTimeline.totalMs.toFixed(1))
+                        opacity: 0.7
+                    }
+                }
+                Item {
+                    Layout.fillHeight: true
                 }
             }
         }
