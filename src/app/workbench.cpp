@@ -624,8 +624,8 @@ void Workbench::showResult(const GenerationResult &result)
         m_errorMessage = redactSecrets(failureAdvice(result.errorClass, result.errorMessage));
         break;
     }
-    Q_EMIT resultChanged();
     setRunning(false);
+    Q_EMIT resultChanged();
     if (m_pendingEndpoint)
         useEndpoint(*m_pendingEndpoint, m_pendingKey);
 }

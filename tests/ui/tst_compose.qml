@@ -29,6 +29,19 @@ TestCase {
         id: pasteTarget
     }
 
+    // Counts the answer's growth while the run is still going (streaming).
+    Connections {
+        id: streamWatch
+
+        property int growths: 0
+
+        target: Workbench
+        function onAnswerStreamed() {
+            if (Workbench.running && Workbench.answer.length > 0)
+                ++streamWatch.growths
+        }
+    }
+
     function init() {
         Workbench.loadSample()
         Workbench.useSchema = false
@@ -88,6 +101,7 @@ TestCase {
     function test_ctrlEnterStreamsTheAnswerWithTtft() {
         verify(Workbench.usingSimulator, "no key is set, so the simulator must be used")
         const page = createTemporaryObject(pageComponent, root)
+        streamWatch.growths = 0
         mouseClick(findChild(page, "promptArea"))
         keyClick(Qt.Key_Return, Qt.ControlModifier)
         verify(Workbench.running, "Ctrl+Enter started a run")
@@ -99,6 +113,7 @@ TestCase {
         compare(answer.text, Workbench.answer)
         verify(answer.text.indexOf("Aurora desk lamp") >= 0 || answer.text.indexOf("Summarise") >= 0,
                "the simulator saw the rendered prompt: " + answer.text)
+        verify(streamWatch.growths > 0, "the answer appeared before the run ended")
         verify(Workbench.ttftMs >= 0, "a streamed answer has a time to first token")
         const stats = findChild(page, "statsLabel")
         verify(stats.visible)
@@ -112,8 +127,10 @@ TestCase {
     function test_plainRunHasNoTtft() {
         Workbench.stream = false
         const page = createTemporaryObject(pageComponent, root)
+        streamWatch.growths = 0
         mouseClick(findChild(page, "runButton"))
         waitForResult()
+        compare(streamWatch.growths, 0, "a plain answer arrives whole")
         compare(Workbench.errorMessage, "")
         verify(Workbench.answer.length > 0)
         verify(Workbench.ttftMs < 0)
