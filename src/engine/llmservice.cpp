@@ -1,9 +1,9 @@
 #include "engine/llmservice.h"
 
 #include "core/fingerprint.h"
-#include "core/outputrepair.h"
 #include "core/prompttemplate.h"
 #include "core/strictschemalinter.h"
+#include "engine/outputcheck.h"
 
 #include <QRandomGenerator>
 
@@ -821,39 +821,19 @@ void LlmService::accept(Job &job, const GenerationOutcome &outcome, const Flight
         finish(job, GenerationResult::Status::Ok);
         return;
     }
-    Trace &trace = result.trace;
-    const SchemaValidator &validator = *job.validator;
-    const std::uint64_t validation = trace.begin(QStringLiteral("validation"), job.requestSpan);
-    const RepairResult repaired = repairJsonOutput(
-        outcome.text, [&](const QJsonValue &value) { return validator.isValid(value); });
-    trace.setAttribute(validation, QStringLiteral("valid"), repaired.ok());
-    trace.end(validation);
-    if (repaired.ok()) {
-        if (repaired.repaired()) {
-            const std::uint64_t repair = trace.begin(QStringLiteral("repair"), job.requestSpan);
-            trace.setAttribute(repair, QStringLiteral("step"), repairStepName(repaired.step));
-            trace.end(repair);
-        }
-        result.output = repaired.value;
-        result.repairStep = repairStepName(repaired.step);
-        result.validationErrors.clear();
+    const OutputCheck check
+        = checkOutput(outcome.text, *job.validator, result.trace, job.requestSpan);
+    result.validationErrors = check.validationErrors;
+    if (check.valid()) {
+        result.output = check.output;
+        result.repairStep = check.repairStep;
         finish(job, GenerationResult::Status::Ok);
         return;
     }
 
-    // Why it failed: the errors of the first JSON the rungs find, if any.
-    result.validationErrors.clear();
-    const RepairResult anyJson = repairJsonOutput(outcome.text);
-    if (anyJson.ok()) {
-        for (const ValidationError &e : validator.validate(*anyJson.value))
-            result.validationErrors << QStringLiteral("%1: %2").arg(
-                e.instancePath.isEmpty() ? QStringLiteral("/") : e.instancePath, e.message);
-    } else {
-        result.validationErrors << QStringLiteral("/: the answer contains no JSON");
-    }
-
     if (flight && job.reasks < job.request.maxRepairReasks) {
         ++job.reasks;
+        Trace &trace = result.trace;
         const std::uint64_t repair = trace.begin(QStringLiteral("repair"), job.requestSpan);
         trace.setAttribute(repair, QStringLiteral("step"), QStringLiteral("reask"));
         trace.end(repair);
