@@ -248,8 +248,8 @@ Page {
 
                     objectName: "timelineView"
                     Layout.fillWidth: true
-                    // As tall as its spans, so the time axis sits under them.
-                    Layout.preferredHeight: contentHeight
+                    // As tall as its spans (26 + 4 each), so the time axis sits under them.
+                    Layout.preferredHeight: count * 30
                     Layout.maximumHeight: 600
                     clip: true
                     spacing: 4

@@ -69,6 +69,9 @@ TestCase {
         tryVerify(() => page.timeline.count >= 3, 2000, "request, queued, attempt at least")
         verify(page.timeline.traceId.length > 0)
         const timelineView = findChild(page, "timelineView")
+        tryVerify(() => timelineView.itemAtIndex(timelineView.count - 1) !== null, 2000,
+                  "every span is drawn")
+        verify(findChild(page, "timeAxis").visible)
         const names = []
         for (let i = 0; i < timelineView.count; ++i) {
             const item = timelineView.itemAtIndex(i)
