@@ -1,6 +1,7 @@
 import QtQuick
 import QtTest
 import QtCharts
+import Sluice
 import Sluice.Runs.Models
 import Sluice.Runs
 
@@ -39,6 +40,24 @@ TestCase {
         }
         verify(findChild(page, "noErrorsLabel").visible)
         verify(findChild(page, "summaryLabel").text.indexOf("requests/min") >= 0)
+    }
+
+    function test_gateLimitsAreDrawnBesideTheRates() {
+        const before = [Workbench.requestsPerMinute, Workbench.tokensPerMinute,
+                        Workbench.windowSeconds, Workbench.maxConcurrent]
+        try {
+            verify(Workbench.setLimits(600, 90000, Workbench.windowSeconds, Workbench.maxConcurrent))
+            const page = createTemporaryObject(pageComponent, root)
+            page.metrics.sampleNow()
+            verify(page.metrics.hasRequestLimit)
+            verify(page.metrics.hasTokenLimit)
+            compare(page.metrics.latest(MetricsSeries.RpmLimit), 600)
+            compare(page.metrics.latest(MetricsSeries.TpmLimit), 90000)
+            verify(findChild(page, "rpmChart").series(1).count > 0, "the limit line is drawn")
+            verify(findChild(page, "tpmChart").series(1).count > 0, "the limit line is drawn")
+        } finally {
+            Workbench.setLimits(before[0], before[1], before[2], before[3])
+        }
     }
 
     function test_withoutServiceSaysWhatToDo() {
