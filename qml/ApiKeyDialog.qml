@@ -8,7 +8,7 @@ import Sluice
 Dialog {
     id: root
 
-    title: qsTr("OpenAI API key")
+    title: qsTr("API key")
     modal: true
     standardButtons: Dialog.Save | Dialog.Cancel
 
@@ -25,7 +25,7 @@ Dialog {
         Label {
             Layout.fillWidth: true
             wrapMode: Text.Wrap
-            text: qsTr("The key is saved in the system keychain for api.openai.com and sent only there.")
+            text: qsTr("The key is saved in the system keychain for %1 and sent only there.").arg(Workbench.keyHost)
         }
         TextField {
             id: keyField

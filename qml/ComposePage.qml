@@ -10,15 +10,6 @@ import Sluice
 Page {
     id: root
 
-    function providerIndex(id: string): int {
-        const providers = Workbench.providers
-        for (let i = 0; i < providers.length; ++i) {
-            if (providers[i].id === id)
-                return i
-        }
-        return -1
-    }
-
     function copyAnswer() {
         clipboard.text = Workbench.answer
         clipboard.selectAll()
@@ -75,7 +66,7 @@ Page {
                     model: Workbench.providers
                     textRole: "name"
                     valueRole: "id"
-                    currentIndex: root.providerIndex(Workbench.providerId)
+                    currentIndex: Workbench.providerIndex
                     onActivated: Workbench.configureEndpoint(currentValue, "")
                 }
                 Label {

@@ -65,7 +65,7 @@ Page {
                             model: Workbench.providers
                             textRole: "name"
                             valueRole: "id"
-                            Component.onCompleted: currentIndex = indexOfValue(Workbench.providerId)
+                            currentIndex: Workbench.providerIndex
                         }
                         Label {
                             text: qsTr("Base URL")
@@ -113,7 +113,7 @@ Page {
                             Layout.fillWidth: true
                             wrapMode: Text.Wrap
                             opacity: 0.8
-                            text: qsTr("Kept in the system keychain for this provider and host, never in Sluice's files. OPENAI_API_KEY or ANTHROPIC_API_KEY in the environment take precedence.")
+                            text: qsTr("Kept in the system keychain for %1, never in Sluice's files. OPENAI_API_KEY or ANTHROPIC_API_KEY in the environment take precedence.").arg(Workbench.keyHost)
                         }
                         RowLayout {
                             TextField {

@@ -199,6 +199,16 @@ QVariantList Workbench::providers() const
     return list;
 }
 
+int Workbench::providerIndex() const
+{
+    const QList<ProviderInfo> &all = availableProviders();
+    for (qsizetype i = 0; i < all.size(); ++i) {
+        if (all.at(i).id == m_providerId)
+            return int(i);
+    }
+    return -1;
+}
+
 bool Workbench::supportsStreaming() const
 {
     return m_service && m_service->provider().capabilities().streaming;

@@ -62,11 +62,13 @@ class Workbench : public QObject
     // Session
     Q_PROPERTY(QVariantList providers READ providers CONSTANT)
     Q_PROPERTY(QString providerId READ providerId NOTIFY endpointChanged)
+    Q_PROPERTY(int providerIndex READ providerIndex NOTIFY endpointChanged)
     Q_PROPERTY(QString baseUrl READ baseUrlText NOTIFY endpointChanged)
     Q_PROPERTY(QString endpoint READ endpointText NOTIFY endpointChanged)
     Q_PROPERTY(bool usingSimulator READ usingSimulator NOTIFY endpointChanged)
     Q_PROPERTY(bool supportsStreaming READ supportsStreaming NOTIFY endpointChanged)
     Q_PROPERTY(QString keyStatus READ keyStatus NOTIFY keyStatusChanged)
+    Q_PROPERTY(QString keyHost READ keyHost NOTIFY endpointChanged)
     Q_PROPERTY(QString setupError READ setupError NOTIFY endpointChanged)
     Q_PROPERTY(int requestsPerMinute READ requestsPerMinute NOTIFY limitsChanged)
     Q_PROPERTY(int tokensPerMinute READ tokensPerMinute NOTIFY limitsChanged)
@@ -130,6 +132,8 @@ public:
 
     /// Every dialect: {id, name, defaultBaseUrl, streaming, strict}.
     [[nodiscard]] QVariantList providers() const;
+    /// The position of providerId in `providers` (for the pickers).
+    [[nodiscard]] int providerIndex() const;
     /// The configured base URL; empty means the vendor's own endpoint.
     [[nodiscard]] QString baseUrlText() const { return m_baseUrl.toString(); }
     [[nodiscard]] QString endpointText() const { return m_endpoint.toString(); }
@@ -139,6 +143,8 @@ public:
     /// Where the key came from, or why the keychain could not be used and
     /// what to do (empty while nothing is known yet). Never the key.
     [[nodiscard]] QString keyStatus() const { return m_keyStatus; }
+    /// The host a saved key belongs to (the vendor's while the simulator stands in).
+    [[nodiscard]] QString keyHost() const { return targetUrl().host(); }
     [[nodiscard]] int requestsPerMinute() const { return m_limits.requestsPerMinute; }
     [[nodiscard]] int tokensPerMinute() const { return m_limits.tokensPerMinute; }
     [[nodiscard]] int windowSeconds() const { return m_limits.windowSeconds; }
