@@ -137,6 +137,21 @@ TestCase {
         verify(batch.canStart, "a cancelled run makes way for a new one")
     }
 
+    function test_closingThePageMidRunCancelsIt() {
+        const page = makePage()
+        verify(page.batch.openDataset(root.dataset))
+        verify(page.batch.start())
+        wait(5) // some rows in flight
+        page.destroy()
+        wait(200) // their answers arrive for a run that is gone: nothing breaks
+        // The service still answers a new run.
+        const next = makePage()
+        verify(next.batch.openDataset(root.dataset))
+        verify(next.batch.start(), next.batch.errorMessage)
+        tryCompare(next.batch, "state", BatchController.Finished, 30000)
+        compare(next.batch.okRows, 20)
+    }
+
     function test_missingColumnIsNamed() {
         const page = makePage()
         const batch = page.batch

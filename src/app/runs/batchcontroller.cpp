@@ -75,11 +75,18 @@ BatchController::BatchController(QObject *parent) : QObject(parent)
 
 BatchController::~BatchController()
 {
-    if (m_run && m_run->state() == BatchRun::State::Running)
-        m_run->cancel();
-    // A run whose service is already gone must not reach it from its destructor.
-    if (!m_service)
+    if (!m_run)
+        return;
+    // A run whose service is already gone must not reach it again, not even
+    // from its destructor: it is left to the end of the process.
+    if (!m_service) {
         (void)m_run.release();
+        return;
+    }
+    m_run->disconnect(this);
+    m_run->disconnect(&m_results);
+    if (m_run->state() == BatchRun::State::Running || m_run->state() == BatchRun::State::Paused)
+        m_run->cancel();
 }
 
 QObject *BatchController::service() const
