@@ -142,6 +142,17 @@ Cost freeOf(const PriceBook *book)
     return cost;
 }
 
+/// The version of `book`, the table the result's cost comes from, on the
+/// result and as `price_table_version` on its request span (none without a table).
+void recordPriceTable(GenerationResult &result, std::uint64_t requestSpan, const PriceBook *book)
+{
+    result.priceTableVersion = book ? book->version() : QString();
+    if (book) {
+        result.trace.setAttribute(
+            requestSpan, QStringLiteral("price_table_version"), result.priceTableVersion);
+    }
+}
+
 QString attemptKindName(AttemptKind kind)
 {
     switch (kind) {
@@ -236,7 +247,6 @@ RequestHandle LlmService::submit(const LlmRequest &request, Callback done, Delta
     job->submittedAt = m_clock.now();
     job->result.startedAt = QDateTime::currentDateTimeUtc();
     job->result.trace = Trace(m_clock);
-    job->result.priceTableVersion = m_prices ? m_prices->version() : QString();
     job->requestSpan = job->result.trace.begin(QStringLiteral("request"));
     job->queuedSpan = job->result.trace.begin(QStringLiteral("queued"), job->requestSpan);
     const quint64 id = job->id;
@@ -890,6 +900,7 @@ bool LlmService::cancel(RequestHandle handle)
         cancelled.startedAt = job->result.startedAt;
         cancelled.trace = job->result.trace;
         cancelled.fingerprint = job->result.fingerprint;
+        recordPriceTable(cancelled, job->requestSpan, m_prices.get());
         QMetaObject::invokeMethod(
             this, [done, cancelled] { done(cancelled); }, Qt::QueuedConnection);
         return true;
@@ -957,6 +968,7 @@ void LlmService::deliverIfSettled(quint64 jobId)
     result.totalMs = millisecondsBetween(job.submittedAt, m_clock.now());
     Trace &trace = result.trace;
     trace.end(job.queuedSpan);
+    recordPriceTable(result, job.requestSpan, m_prices.get());
     trace.setAttribute(job.requestSpan, QStringLiteral("status"), resultStatusName(result.status));
     trace.end(job.requestSpan);
 
@@ -984,6 +996,7 @@ void LlmService::deliverIfSettled(quint64 jobId)
         shared.queueMs = 0;
         shared.startedAt = follower->result.startedAt;
         shared.trace = follower->result.trace;
+        recordPriceTable(shared, follower->requestSpan, m_prices.get());
         shared.trace.setAttribute(
             follower->requestSpan, QStringLiteral("status"), resultStatusName(shared.status));
         shared.trace.end(follower->queuedSpan);

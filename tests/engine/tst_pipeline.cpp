@@ -1,6 +1,7 @@
 // The request pipeline against scripted answers (FakeExchanger): cost,
-// budget, validation and repair, retries, cancellation, hedging, traces,
-// streaming (deltas, time to first token on a manual clock), runtime limits.
+// budget, validation and repair, retries, cancellation, hedging, traces (the
+// price table on every path), streaming (deltas, time to first token on a
+// manual clock), runtime limits.
 #include "core/cost.h"
 #include "core/outputrepair.h"
 #include "engine/llmservice.h"
@@ -125,6 +126,25 @@ void submitHeld(Fixture &f, std::optional<GenerationResult> &into)
 QJsonObject sentBody(const HttpRequest &request)
 {
     return QJsonDocument::fromJson(request.body).object();
+}
+
+/// An attribute of the trace's `request` span (undefined when it has none).
+QJsonValue requestAttribute(const GenerationResult &result, const QString &key)
+{
+    const Span *request = result.trace.find(QStringLiteral("request"));
+    return request ? request->attributes.value(key) : QJsonValue(QJsonValue::Undefined);
+}
+
+/// Empty when `result` and its request span both record the price table
+/// `version`, else what records what.
+QString priceTableProblem(const GenerationResult &result, const QString &version)
+{
+    const QString traced
+        = requestAttribute(result, QStringLiteral("price_table_version")).toString();
+    if (result.priceTableVersion == version && traced == version)
+        return {};
+    return QStringLiteral("%1: the result records '%2', the trace '%3', not '%4'")
+        .arg(resultStatusName(result.status), result.priceTableVersion, traced, version);
 }
 
 } // namespace
@@ -777,6 +797,58 @@ private Q_SLOTS:
         QCOMPARE(next->status, GenerationResult::Status::Cancelled);
         QCOMPARE(f.service->rateGate().snapshot().queuedInteractive, 0);
         QCOMPARE(f.service->concurrencyGate().inUse(), 0);
+    }
+
+    void everyResultAndTraceRecordsThePriceTable()
+    {
+        Fixture f;
+        const QString version = f.service->priceBook()->version();
+        QVERIFY(!version.isEmpty());
+        QList<GenerationResult> results;
+        const auto keep = [&results](const GenerationResult &r) { results << r; };
+
+        LlmRequest cached = simpleRequest();
+        cached.useCache = true;
+        f.service->submit(cached, keep); // ok, then stored
+        QTRY_COMPARE(results.size(), 1);
+        f.service->submit(cached, keep); // a cache hit
+        QTRY_COMPARE(results.size(), 2);
+        QVERIFY(results.at(1).fromCache);
+
+        f.service->submit(simpleRequest(QStringLiteral("{{missing}}")), keep); // failed, not sent
+        LlmRequest capped = simpleRequest(QStringLiteral("Capped"));
+        capped.maxOutputTokens = 1000;
+        capped.budget = std::make_shared<Budget>(picoFromUnits(0.0));
+        f.service->submit(capped, keep); // budget exceeded
+        QTRY_COMPARE(results.size(), 4);
+        QCOMPARE(results.at(2).status, GenerationResult::Status::Failed);
+        QCOMPARE(results.at(3).status, GenerationResult::Status::BudgetExceeded);
+
+        // One exchange shared by three callers: the one who sent it leaves,
+        // one follower cancels, one gets the coalesced answer.
+        FakeExchanger::Reply held = FakeExchanger::completed(QStringLiteral("shared"));
+        held.hold = true;
+        f.fake->script = {held};
+        LlmRequest shared = simpleRequest(QStringLiteral("Shared"));
+        shared.useCache = true;
+        const RequestHandle leader = f.service->submit(shared, keep);
+        f.service->submit(shared, keep);
+        const RequestHandle follower = f.service->submit(shared, keep);
+        QTRY_COMPARE(f.fake->inFlight(), 1);
+        QVERIFY(f.service->cancel(leader));
+        QVERIFY(f.service->cancel(follower));
+        QTRY_COMPARE(results.size(), 6);
+        f.fake->releaseAll();
+        QTRY_COMPARE(results.size(), 7);
+        QCOMPARE(results.at(4).status, GenerationResult::Status::Cancelled);
+        QCOMPARE(results.at(5).status, GenerationResult::Status::Cancelled);
+        QVERIFY(results.at(6).coalesced);
+        QCOMPARE(f.fake->requests.size(), 2);
+
+        for (const GenerationResult &r : std::as_const(results)) {
+            const QString problem = priceTableProblem(r, version);
+            QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        }
     }
 
     void traceHasTheStepsAndNoKey()
