@@ -153,6 +153,16 @@ void recordPriceTable(GenerationResult &result, std::uint64_t requestSpan, const
     }
 }
 
+/// The model and id the provider gave its answer, as `response_model` and
+/// `response_id` on `span`, when it gave them.
+void recordResponse(Trace &trace, std::uint64_t span, const GenerationOutcome &outcome)
+{
+    if (!outcome.model.isEmpty())
+        trace.setAttribute(span, QStringLiteral("response_model"), outcome.model);
+    if (!outcome.responseId.isEmpty())
+        trace.setAttribute(span, QStringLiteral("response_id"), outcome.responseId);
+}
+
 QString attemptKindName(AttemptKind kind)
 {
     switch (kind) {
@@ -704,6 +714,7 @@ void LlmService::onAnswer(quint64 jobId, quint64 flightId, const HttpResponse &r
         flight->attemptSpan, QStringLiteral("error_class"), errorClassName(outcome.errorClass));
     trace.setAttribute(flight->attemptSpan, QStringLiteral("cancelled"), flight->cancelled);
     trace.setAttribute(flight->attemptSpan, QStringLiteral("request_id"), outcome.requestId);
+    recordResponse(trace, flight->attemptSpan, outcome);
     if (record.ttftMs)
         trace.setAttribute(flight->attemptSpan, QStringLiteral("ttft_ms"), *record.ttftMs);
     trace.end(flight->attemptSpan);
@@ -969,6 +980,7 @@ void LlmService::deliverIfSettled(quint64 jobId)
     Trace &trace = result.trace;
     trace.end(job.queuedSpan);
     recordPriceTable(result, job.requestSpan, m_prices.get());
+    recordResponse(trace, job.requestSpan, result.outcome);
     trace.setAttribute(job.requestSpan, QStringLiteral("status"), resultStatusName(result.status));
     trace.end(job.requestSpan);
 
@@ -997,6 +1009,7 @@ void LlmService::deliverIfSettled(quint64 jobId)
         shared.startedAt = follower->result.startedAt;
         shared.trace = follower->result.trace;
         recordPriceTable(shared, follower->requestSpan, m_prices.get());
+        recordResponse(shared.trace, follower->requestSpan, shared.outcome);
         shared.trace.setAttribute(
             follower->requestSpan, QStringLiteral("status"), resultStatusName(shared.status));
         shared.trace.end(follower->queuedSpan);

@@ -1,13 +1,18 @@
 // Exports from the run store (issue 6): results as JSONL and CSV, the run
 // trace (checked against docs/schemas/sluice-trace.schema.json with the
-// project's own validator) and OTLP/JSON; atomic writes; no key in any file.
+// project's own validator) and OTLP/JSON (a real pipeline result's answer
+// model and id included); atomic writes; no key in any file.
 #include "core/redaction.h"
 #include "core/schemavalidator.h"
 #include "core/tracejson.h"
 #include "engine/batch/exports.h"
 #include "engine/batch/rowrecord.h"
 #include "engine/batch/runstore.h"
+#include "engine/llmservice.h"
+#include "fakeexchanger.h"
 #include "manualclock.h"
+#include "pipelinetest.h"
+#include "providers/openairesponses.h"
 
 #include <QDir>
 #include <QFile>
@@ -472,6 +477,52 @@ private Q_SLOTS:
             [](const QJsonValue &v) { return v[u"name"].toString() == u"queued"; });
         QVERIFY(queued != spans.cend());
         QCOMPARE((*queued)[u"kind"].toInt(), 1); // SPAN_KIND_INTERNAL
+    }
+
+    void otlpOfAPipelineResultNamesTheAnswer()
+    {
+        // A result as LlmService makes it, journalled as BatchRun does.
+        QtTimerFactory timers;
+        auto fake = std::make_unique<test::FakeExchanger>();
+        fake->defaultReply
+            = test::FakeExchanger::completed(u"hello"_qs, u"gpt-5-mini-2025-08-07"_qs);
+        LlmService service(std::make_shared<OpenAiResponsesProvider>(
+                               QUrl(u"http://127.0.0.1:9/v1"_qs), QByteArray("sk-test-secret")),
+            SteadyClock::instance(), timers, {}, std::move(fake));
+        LlmRequest request;
+        request.model = QStringLiteral("gpt-5-mini");
+        request.promptTemplate = QStringLiteral("Say hello");
+        const std::optional<GenerationResult> result = test::runBlocking(service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Ok);
+
+        QString error;
+        const std::optional<RunInfo> run
+            = m_store.createRun({{QStringLiteral("provider"), QStringLiteral("openai-responses")},
+                                    {QStringLiteral("model"), request.model}},
+                QStringLiteral("pipeline"), result->priceTableVersion, &error);
+        QVERIFY2(run, qPrintable(error));
+        QVERIFY(m_store.markSending(run->runId, u"p1"_qs, 0, result->fingerprint, &error));
+        QVERIFY2(m_store.markDone(run->runId, u"p1"_qs, 0, rowLine(u"p1"_qs, *result),
+                     traceToJson(result->trace), &error),
+            qPrintable(error));
+        const QString path = m_dir.filePath(QStringLiteral("pipeline-otlp.json"));
+        QVERIFY2(
+            exportRun(m_store, run->runId, ExportFormat::Otlp, path, &error), qPrintable(error));
+
+        const QJsonArray spans = QJsonDocument::fromJson(readAll(path))
+                                     .object()[u"resourceSpans"][0][u"scopeSpans"][0][u"spans"]
+                                     .toArray();
+        const auto root = std::find_if(spans.cbegin(), spans.cend(),
+            [](const QJsonValue &v) { return !v.toObject().contains(u"parentSpanId"); });
+        QVERIFY(root != spans.cend());
+        const QJsonObject a = attributeMap((*root)[u"attributes"].toArray());
+        QCOMPARE(a.value(u"gen_ai.request.model")[u"stringValue"].toString(), request.model);
+        QCOMPARE(a.value(u"gen_ai.response.model")[u"stringValue"].toString(),
+            u"gpt-5-mini-2025-08-07"_qs);
+        QCOMPARE(a.value(u"gen_ai.response.id")[u"stringValue"].toString(), u"resp_fake"_qs);
+        QCOMPARE(a.value(u"sluice.price_table_version")[u"stringValue"].toString(),
+            service.priceBook()->version());
     }
 
     void reExportIsIdentical()

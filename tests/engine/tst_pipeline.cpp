@@ -1,7 +1,7 @@
 // The request pipeline against scripted answers (FakeExchanger): cost,
 // budget, validation and repair, retries, cancellation, hedging, traces (the
-// price table on every path), streaming (deltas, time to first token on a
-// manual clock), runtime limits.
+// answer's model and id; the price table on every path), streaming (deltas,
+// time to first token on a manual clock), runtime limits.
 #include "core/cost.h"
 #include "core/outputrepair.h"
 #include "engine/llmservice.h"
@@ -797,6 +797,56 @@ private Q_SLOTS:
         QCOMPARE(next->status, GenerationResult::Status::Cancelled);
         QCOMPARE(f.service->rateGate().snapshot().queuedInteractive, 0);
         QCOMPARE(f.service->concurrencyGate().inUse(), 0);
+    }
+
+    void traceNamesTheAnswersModelAndId()
+    {
+        Fixture f;
+        f.fake->script = {FakeExchanger::rateLimited(10),
+            FakeExchanger::completed(
+                QStringLiteral("ok"), QStringLiteral("gpt-5-mini-2025-08-07"))};
+        LlmRequest request = simpleRequest();
+        request.useCache = true;
+        const auto result = runBlocking(*f.service, request);
+        QVERIFY(result);
+        QCOMPARE(result->status, GenerationResult::Status::Ok);
+        QCOMPARE(requestAttribute(*result, QStringLiteral("model")).toString(), request.model);
+        QCOMPARE(requestAttribute(*result, QStringLiteral("response_model")).toString(),
+            QStringLiteral("gpt-5-mini-2025-08-07"));
+        QCOMPARE(requestAttribute(*result, QStringLiteral("response_id")).toString(),
+            QStringLiteral("resp_fake"));
+        // Each attempt names the answer it got; the 429 got none.
+        QList<const Span *> attempts;
+        for (const Span &span : result->trace.spans()) {
+            if (span.name == QStringLiteral("attempt"))
+                attempts << &span;
+        }
+        QCOMPARE(attempts.size(), 2);
+        QVERIFY(!attempts.at(0)->attributes.contains(QStringLiteral("response_model")));
+        QVERIFY(!attempts.at(0)->attributes.contains(QStringLiteral("response_id")));
+        QCOMPARE(attempts.at(1)->attributes.value(QStringLiteral("response_model")).toString(),
+            QStringLiteral("gpt-5-mini-2025-08-07"));
+        QCOMPARE(attempts.at(1)->attributes.value(QStringLiteral("response_id")).toString(),
+            QStringLiteral("resp_fake"));
+
+        // A cache hit names the answer it gives again.
+        const auto hit = runBlocking(*f.service, request);
+        QVERIFY(hit);
+        QVERIFY(hit->fromCache);
+        QCOMPARE(requestAttribute(*hit, QStringLiteral("response_model")).toString(),
+            QStringLiteral("gpt-5-mini-2025-08-07"));
+        QCOMPARE(requestAttribute(*hit, QStringLiteral("response_id")).toString(),
+            QStringLiteral("resp_fake"));
+
+        // No answer, nothing to name.
+        LlmRequest once = simpleRequest(QStringLiteral("Say goodbye"));
+        once.maxAttempts = 1;
+        f.fake->script = {FakeExchanger::rateLimited(10)};
+        const auto failed = runBlocking(*f.service, once);
+        QVERIFY(failed);
+        QCOMPARE(failed->status, GenerationResult::Status::Failed);
+        QVERIFY(requestAttribute(*failed, QStringLiteral("response_model")).isUndefined());
+        QVERIFY(requestAttribute(*failed, QStringLiteral("response_id")).isUndefined());
     }
 
     void everyResultAndTraceRecordsThePriceTable()
