@@ -218,6 +218,22 @@ Page {
             RowLayout {
                 spacing: 8
 
+                Label {
+                    text: qsTr("Budget")
+                }
+                TextField {
+                    objectName: "budgetField"
+                    Layout.preferredWidth: 90
+                    placeholderText: qsTr("no cap")
+                    validator: DoubleValidator {
+                        bottom: 0
+                        locale: "C"
+                    }
+                    text: controller.budget > 0 ? String(controller.budget) : ""
+                    onEditingFinished: controller.budget = text.length > 0 ? Number(text) : 0
+                    ToolTip.visible: hovered
+                    ToolTip.text: qsTr("The run pauses when its rows have cost this much (in the price table's currency).")
+                }
                 Button {
                     objectName: "startButton"
                     text: qsTr("Start")
@@ -250,7 +266,7 @@ Page {
                     text: {
                         switch (controller.state) {
                         case BatchController.Running:
-                            return qsTr("Running: %1 rows done, %2 in flight.").arg(controller.finishedRows).arg(controller.inFlight)
+                            return qsTr("Running: %1 rows done, %2 in flight, %3 spent.").arg(controller.finishedRows).arg(controller.inFlight).arg(controller.spentText)
                         case BatchController.Paused:
                             return qsTr("Paused: %1").arg(controller.stateReason)
                         case BatchController.Stopped:
@@ -262,6 +278,32 @@ Page {
                         }
                         return ""
                     }
+                }
+            }
+            RowLayout {
+                objectName: "budgetReachedRow"
+                visible: controller.pausedAtBudget
+                spacing: 8
+
+                Label {
+                    text: qsTr("The run reached its budget (%1 spent). Raise the cap to go on:").arg(controller.spentText)
+                    color: palette.highlight
+                }
+                TextField {
+                    id: raisedBudget
+
+                    objectName: "raisedBudgetField"
+                    Layout.preferredWidth: 90
+                    validator: DoubleValidator {
+                        bottom: 0
+                        locale: "C"
+                    }
+                    text: String(controller.budget * 2)
+                }
+                Button {
+                    objectName: "raiseBudgetButton"
+                    text: qsTr("Raise and go on")
+                    onClicked: controller.raiseBudget(Number(raisedBudget.text))
                 }
             }
             ProgressBar {

@@ -152,6 +152,24 @@ TestCase {
         compare(next.batch.okRows, 20)
     }
 
+    function test_budgetPausesTheRunUntilRaised() {
+        const page = makePage()
+        const batch = page.batch
+        verify(batch.openDataset(root.dataset))
+        batch.budget = 0.00003 // two or three of the simulator's rows
+        verify(batch.start(), batch.errorMessage)
+        tryVerify(() => batch.pausedAtBudget, 30000, "the run pauses at its cap")
+        compare(batch.state, BatchController.Paused)
+        verify(batch.finishedRows < 20, "rows past the cap wait")
+        verify(findChild(page, "budgetReachedRow").visible)
+        verify(batch.spentText.length > 0)
+        mouseClick(findChild(page, "raiseBudgetButton")) // twice the cap: still short
+        batch.raiseBudget(1)
+        tryCompare(batch, "state", BatchController.Finished, 30000)
+        compare(batch.okRows, 20)
+        verify(!findChild(page, "budgetReachedRow").visible)
+    }
+
     function test_missingColumnIsNamed() {
         const page = makePage()
         const batch = page.batch

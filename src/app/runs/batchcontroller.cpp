@@ -294,6 +294,8 @@ bool BatchController::start()
     config.request = runTemplate();
     config.inputPath = m_datasetPath;
     config.settings = QJsonObject {{QStringLiteral("source"), QStringLiteral("gui")}};
+    if (m_budget > 0)
+        config.budgetCap = picoFromUnits(m_budget);
     m_run.reset();
     m_run = std::make_unique<BatchRun>(*m_service, *m_store, config);
     connect(m_run.get(), &BatchRun::rowFinished, &m_results, &RunRowsModel::appendLine);
@@ -312,6 +314,7 @@ bool BatchController::start()
     }
     m_results.setRunId(m_run->runId());
     m_runId = m_run->runId();
+    m_userPaused = false;
     setErrorMessage({});
     onRunStateChanged();
     Q_EMIT progressChanged();
@@ -320,20 +323,53 @@ bool BatchController::start()
 
 void BatchController::pause()
 {
-    if (m_run)
-        m_run->pause();
+    if (!m_run)
+        return;
+    m_userPaused = m_state == Running;
+    m_run->pause();
 }
 
 void BatchController::resume()
 {
-    if (m_run)
-        m_run->resume();
+    if (!m_run)
+        return;
+    m_userPaused = false;
+    m_run->resume();
 }
 
 void BatchController::cancel()
 {
     if (m_run)
         m_run->cancel();
+}
+
+void BatchController::setBudget(double budget)
+{
+    budget = std::max(0.0, budget);
+    if (m_budget == budget)
+        return;
+    m_budget = budget;
+    Q_EMIT budgetChanged();
+}
+
+void BatchController::raiseBudget(double budget)
+{
+    setBudget(budget);
+    if (m_run)
+        m_run->setBudgetCap(m_budget > 0 ? std::optional(picoFromUnits(m_budget)) : std::nullopt);
+}
+
+bool BatchController::pausedAtBudget() const
+{
+    // The run pauses by itself only at its cap.
+    return m_state == Paused && !m_userPaused;
+}
+
+QString BatchController::spentText() const
+{
+    const PriceBook *prices = m_service ? m_service->priceBook() : nullptr;
+    return formatMoney(
+        m_run ? m_run->spent() : 0, prices ? prices->currency() : QStringLiteral("USD"));
 }
 
 void BatchController::onRunStateChanged()

@@ -88,6 +88,12 @@ class BatchController : public QObject
     /// finished / planned rows, 0..1. Counts are doubles for QML.
     Q_PROPERTY(double progress READ progress NOTIFY progressChanged)
     Q_PROPERTY(sluice::RunRowsModel *results READ results CONSTANT)
+    /// The run's money cap in the price table's currency (0: none). At the
+    /// cap the run pauses; raiseBudget() with a higher cap goes on.
+    Q_PROPERTY(double budget READ budget WRITE setBudget NOTIFY budgetChanged)
+    Q_PROPERTY(bool pausedAtBudget READ pausedAtBudget NOTIFY stateChanged)
+    /// What this run's rows have cost so far.
+    Q_PROPERTY(QString spentText READ spentText NOTIFY progressChanged)
     /// The last thing that went wrong, saying what to do (empty: nothing).
     Q_PROPERTY(QString errorMessage READ errorMessage NOTIFY errorMessageChanged)
 
@@ -146,6 +152,10 @@ public:
     [[nodiscard]] double progress() const;
     [[nodiscard]] RunRowsModel *results() { return &m_results; }
     [[nodiscard]] QString errorMessage() const { return m_errorMessage; }
+    [[nodiscard]] double budget() const { return m_budget; }
+    void setBudget(double budget);
+    [[nodiscard]] bool pausedAtBudget() const;
+    [[nodiscard]] QString spentText() const;
 
     /// Opens a `.csv`, `.jsonl` or `.ndjson` file (a local file URL, a path,
     /// or a resource as `:/...` or `qrc:/...`).
@@ -156,6 +166,8 @@ public:
     Q_INVOKABLE void pause();
     Q_INVOKABLE void resume();
     Q_INVOKABLE void cancel();
+    /// Sets the cap of the run going (0: none); a run paused at its cap goes on.
+    Q_INVOKABLE void raiseBudget(double budget);
     /// Writes the run's results to `url` as `jsonl` or `csv`.
     Q_INVOKABLE bool exportResults(const QUrl &url, const QString &format);
 
@@ -168,6 +180,7 @@ Q_SIGNALS:
     void stateChanged();
     void progressChanged();
     void errorMessageChanged();
+    void budgetChanged();
 
 private:
     void setErrorMessage(const QString &message);
@@ -221,6 +234,8 @@ private:
     QString m_stateReason;
     RunRowsModel m_results;
     QString m_errorMessage;
+    double m_budget = 0;
+    bool m_userPaused = false; ///< Paused by pause(), not at the budget cap
 };
 
 } // namespace sluice
