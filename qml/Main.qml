@@ -32,17 +32,18 @@ ApplicationWindow {
         }
     }
 
-    // Geometry and the last page come back from the previous session.
-    x: Preferences.value("window/x", (Screen.width - width) / 2)
-    y: Preferences.value("window/y", (Screen.height - height) / 2)
-    width: Preferences.value("window/width", 1180)
-    height: Preferences.value("window/height", 760)
+    // Geometry and the last page come back from the previous session
+    // (numbers read back from the settings file are strings).
+    x: Number(Preferences.value("window/x", (Screen.width - width) / 2))
+    y: Number(Preferences.value("window/y", (Screen.height - height) / 2))
+    width: Number(Preferences.value("window/width", 1180))
+    height: Number(Preferences.value("window/height", 760))
     minimumWidth: 720
     minimumHeight: 520
     visible: true
     title: qsTr("Sluice")
     Component.onCompleted: {
-        currentPage = Math.min(Preferences.value("shell/page", 0), pages.length - 1)
+        currentPage = Math.min(Number(Preferences.value("shell/page", 0)), pages.length - 1)
         pageLoaders.itemAt(currentPage).active = true
     }
     onClosing: {

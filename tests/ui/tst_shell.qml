@@ -62,5 +62,13 @@ TestCase {
         window = openMain()
         compare(window.pages[window.currentPage].name, "schema")
         compare(window.width, 1001)
+        window.close()
+
+        // After a restart the settings file gives the numbers back as strings.
+        Preferences.setValue("window/width", "987")
+        Preferences.setValue("shell/page", "0")
+        window = openMain()
+        compare(window.width, 987)
+        compare(window.currentPage, 0)
     }
 }
