@@ -408,6 +408,89 @@ private Q_SLOTS:
         QVERIFY2(error.endsWith(QStringLiteral(" has no run run_nope")), qPrintable(error));
     }
 
+    void nullStopReasonIsStoredEmpty()
+    {
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(newPath(), &error));
+        const RunInfo run = newRun(store);
+        QVERIFY2(store.setRunStatus(run.runId, QStringLiteral("stopped"), QString(), &error),
+            qPrintable(error));
+        QCOMPARE(store.run(run.runId)->status, QStringLiteral("stopped"));
+        QVERIFY(store.run(run.runId)->stopReason.isEmpty());
+        // A reason, then none again: the old reason does not stay behind.
+        QVERIFY(store.setRunStatus(
+            run.runId, QStringLiteral("stopped"), QStringLiteral("budget reached"), &error));
+        QVERIFY2(store.setRunStatus(run.runId, QStringLiteral("running"), {}, &error),
+            qPrintable(error));
+        QCOMPARE(store.run(run.runId)->status, QStringLiteral("running"));
+        QVERIFY(store.run(run.runId)->stopReason.isEmpty());
+    }
+
+    void providerBatchesSurviveAReopen()
+    {
+        const QString path = newPath();
+        QString error;
+        QString runId;
+        {
+            RunStore store;
+            QVERIFY(store.open(path, &error));
+            runId = newRun(store).runId;
+            const RunInfo other = newRun(store);
+            QVERIFY2(store.addProviderBatch(runId, QStringLiteral("batch_1"),
+                         QStringLiteral("openai-responses"), {u"a"_qs, u"b,\"c"_qs}, &error),
+                qPrintable(error));
+            QVERIFY(store.addProviderBatch(runId, QStringLiteral("batch_2"),
+                QStringLiteral("openai-responses"), {u"d"_qs}, &error));
+            QVERIFY(store.addProviderBatch(
+                other.runId, QStringLiteral("batch_3"), QStringLiteral("anthropic"), {}, &error));
+            // The same batch twice is refused: a run records each batch once.
+            QVERIFY(!store.addProviderBatch(runId, QStringLiteral("batch_1"),
+                QStringLiteral("openai-responses"), {u"a"_qs}, &error));
+            QVERIFY(!store.addProviderBatch(QStringLiteral("run_nope"), QStringLiteral("batch_9"),
+                QStringLiteral("anthropic"), {}, &error));
+            QVERIFY2(error.endsWith(QStringLiteral(" has no run run_nope")), qPrintable(error));
+        }
+        RunStore store;
+        QVERIFY(store.open(path, &error));
+        const auto batches = store.providerBatches(runId, &error);
+        QVERIFY2(batches, qPrintable(error));
+        QCOMPARE(batches->size(), 2);
+        QCOMPARE(batches->at(0).batchId, QStringLiteral("batch_1"));
+        QCOMPARE(batches->at(0).provider, QStringLiteral("openai-responses"));
+        QCOMPARE(batches->at(0).rowIds, QStringList({u"a"_qs, u"b,\"c"_qs}));
+        QVERIFY(batches->at(0).createdAt.isValid());
+        QCOMPARE(batches->at(1).rowIds, QStringList({u"d"_qs}));
+        QVERIFY(store.providerBatches(QStringLiteral("run_nope"), &error)->isEmpty());
+    }
+
+    void versionOneStoreIsUpgradedOnOpen()
+    {
+        // A store as version 1 wrote it: no provider_batches table.
+        QString runId;
+        const QString path = newStoreWithRun(runId);
+        {
+            RawDb raw(path);
+            raw.scalar(QStringLiteral("DROP TABLE provider_batches"));
+            raw.scalar(QStringLiteral("PRAGMA user_version = 1"));
+            QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                                               "'provider_batches'"))
+                         .toInt(),
+                0);
+        }
+        RunStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        QCOMPARE(store.run(runId)->runId, runId); // the runs it held are kept
+        QVERIFY2(store.addProviderBatch(runId, QStringLiteral("msgbatch_1"),
+                     QStringLiteral("anthropic"), {u"r1"_qs}, &error),
+            qPrintable(error));
+        QCOMPARE(store.providerBatches(runId, &error)->size(), 1);
+        RawDb raw(path);
+        QCOMPARE(
+            raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), RunStore::kSchemaVersion);
+    }
+
     void openErrors()
     {
         QString error;

@@ -499,9 +499,7 @@ void BatchRun::setState(State state)
 void BatchRun::storeStatus(const QString &status, const QString &reason)
 {
     QString error;
-    // An empty reason is "" for the store, never NULL.
-    const QString stored = reason.isNull() ? QStringLiteral("") : reason;
-    if (!m_storeFailed && !m_store.setRunStatus(m_runId, status, stored, &error))
+    if (!m_storeFailed && !m_store.setRunStatus(m_runId, status, reason, &error))
         failStore(error);
 }
 

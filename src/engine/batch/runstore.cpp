@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
@@ -71,33 +72,51 @@ QString newRunId()
         .arg(QRandomGenerator::global()->bounded(0x10000), 4, 16, QLatin1Char('0'));
 }
 
-// The schema, version 1. `rows.status` repeats the line's status so that
-// counts need no JSON; the index carries row_id to page on a unique key.
-const char *const kSchema[] = {
-    "CREATE TABLE runs ("
-    " run_id TEXT PRIMARY KEY,"
-    " created_at TEXT NOT NULL,"
-    " config_json TEXT NOT NULL,"
-    " config_fingerprint TEXT NOT NULL,"
-    " status TEXT NOT NULL,"
-    " stop_reason TEXT NOT NULL DEFAULT '',"
-    " price_table_version TEXT NOT NULL DEFAULT '')",
-    "CREATE INDEX runs_by_fingerprint ON runs (config_fingerprint, created_at)",
-    "CREATE TABLE rows ("
-    " run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,"
-    " row_id TEXT NOT NULL,"
-    " row_index INTEGER NOT NULL,"
-    " state TEXT NOT NULL,"
-    " fingerprint TEXT NOT NULL DEFAULT '',"
-    " sends INTEGER NOT NULL DEFAULT 0,"
-    " resent INTEGER NOT NULL DEFAULT 0,"
-    " status TEXT,"
-    " line_json TEXT,"
-    " trace_json TEXT,"
-    " updated_at TEXT NOT NULL,"
-    " PRIMARY KEY (run_id, row_id))",
-    "CREATE INDEX rows_by_index ON rows (run_id, row_index, row_id)",
-};
+// The schema: the statements that bring a store from version N - 1 to N,
+// at index N - 1. `rows.status` repeats the line's status so that counts
+// need no JSON; the index carries row_id to page on a unique key. Version 2
+// adds the provider batches a `--batch-api` run created, so that a resume
+// follows them instead of paying for their rows twice.
+const QList<QList<const char *>> &migrations()
+{
+    static const QList<QList<const char *>> steps {
+        {
+            "CREATE TABLE runs ("
+            " run_id TEXT PRIMARY KEY,"
+            " created_at TEXT NOT NULL,"
+            " config_json TEXT NOT NULL,"
+            " config_fingerprint TEXT NOT NULL,"
+            " status TEXT NOT NULL,"
+            " stop_reason TEXT NOT NULL DEFAULT '',"
+            " price_table_version TEXT NOT NULL DEFAULT '')",
+            "CREATE INDEX runs_by_fingerprint ON runs (config_fingerprint, created_at)",
+            "CREATE TABLE rows ("
+            " run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,"
+            " row_id TEXT NOT NULL,"
+            " row_index INTEGER NOT NULL,"
+            " state TEXT NOT NULL,"
+            " fingerprint TEXT NOT NULL DEFAULT '',"
+            " sends INTEGER NOT NULL DEFAULT 0,"
+            " resent INTEGER NOT NULL DEFAULT 0,"
+            " status TEXT,"
+            " line_json TEXT,"
+            " trace_json TEXT,"
+            " updated_at TEXT NOT NULL,"
+            " PRIMARY KEY (run_id, row_id))",
+            "CREATE INDEX rows_by_index ON rows (run_id, row_index, row_id)",
+        },
+        {
+            "CREATE TABLE provider_batches ("
+            " run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,"
+            " batch_id TEXT NOT NULL,"
+            " provider TEXT NOT NULL,"
+            " row_ids_json TEXT NOT NULL,"
+            " created_at TEXT NOT NULL,"
+            " PRIMARY KEY (run_id, batch_id))",
+        },
+    };
+    return steps;
+}
 
 constexpr const char *kRunColumns
     = "SELECT r.run_id, r.created_at, r.config_json, r.config_fingerprint, r.status,"
@@ -204,21 +223,26 @@ struct RunStore::State
         return true;
     }
 
-    /// Creates the tables unless another process just did: IMMEDIATE takes
-    /// the write lock first, so two first opens cannot both create them.
-    bool createSchema(QString *error)
+    /// Creates the tables, or brings an older store up to this version,
+    /// unless another process just did: IMMEDIATE takes the write lock
+    /// first, so two first opens cannot both run the same step.
+    bool migrate(QString *error)
     {
         if (!exec(QStringLiteral("BEGIN IMMEDIATE"), error))
             return false;
         const std::optional<QVariant> version
             = pragma(QStringLiteral("PRAGMA user_version"), error);
         bool ok = version.has_value();
-        if (ok && version->toInt() == 0) {
-            for (const char *statement : kSchema)
+        const int from = ok ? version->toInt() : RunStore::kSchemaVersion;
+        for (int step = from; ok && step < RunStore::kSchemaVersion; ++step) {
+            for (const char *statement : migrations().at(step))
                 ok = ok && exec(QString::fromLatin1(statement), error);
-            ok = ok && exec(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId), error)
-                && exec(QStringLiteral("PRAGMA user_version = %1").arg(RunStore::kSchemaVersion),
-                    error);
+        }
+        if (ok && from == 0)
+            ok = exec(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId), error);
+        if (ok && from < RunStore::kSchemaVersion) {
+            ok = exec(
+                QStringLiteral("PRAGMA user_version = %1").arg(RunStore::kSchemaVersion), error);
         }
         if (!ok) {
             QString ignored;
@@ -299,7 +323,7 @@ struct RunStore::State
             || !exec(QStringLiteral("PRAGMA wal_autocheckpoint = %1").arg(kCheckpointPages), error)
             || !exec(QStringLiteral("PRAGMA foreign_keys = ON"), error))
             return false;
-        if (fresh && !createSchema(error))
+        if (version < RunStore::kSchemaVersion && !migrate(error))
             return false;
         return prepareStatements(error);
     }
@@ -561,6 +585,56 @@ bool RunStore::markDone(const QString &runId, const QString &rowId, qint64 rowIn
         return false;
     }
     return true;
+}
+
+bool RunStore::addProviderBatch(const QString &runId, const QString &batchId,
+    const QString &provider, const QStringList &rowIds, QString *error)
+{
+    if (!d->isOpen(error))
+        return false;
+    QSqlQuery q(d->db);
+    q.prepare(QStringLiteral("INSERT INTO provider_batches (run_id, batch_id, provider,"
+                             " row_ids_json, created_at) VALUES (?, ?, ?, ?, ?)"));
+    q.addBindValue(runId);
+    q.addBindValue(notNull(batchId));
+    q.addBindValue(notNull(provider));
+    q.addBindValue(QString::fromUtf8(
+        QJsonDocument(QJsonArray::fromStringList(rowIds)).toJson(QJsonDocument::Compact)));
+    q.addBindValue(nowText());
+    if (!q.exec()) {
+        *error = d->rowFailure(runId,
+            QStringLiteral("recording provider batch %1 of %2").arg(batchId, runId), q.lastError());
+        return false;
+    }
+    return true;
+}
+
+std::optional<QList<StoredProviderBatch>> RunStore::providerBatches(
+    const QString &runId, QString *error) const
+{
+    if (!d->isOpen(error))
+        return std::nullopt;
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT batch_id, provider, row_ids_json, created_at FROM"
+                             " provider_batches WHERE run_id = ? ORDER BY created_at, rowid"));
+    q.addBindValue(runId);
+    if (!q.exec()) {
+        *error = d->fail(
+            QStringLiteral("reading the provider batches of %1").arg(runId), q.lastError());
+        return std::nullopt;
+    }
+    QList<StoredProviderBatch> batches;
+    while (q.next()) {
+        StoredProviderBatch batch;
+        batch.batchId = q.value(0).toString();
+        batch.provider = q.value(1).toString();
+        for (const QJsonValue &id : QJsonDocument::fromJson(q.value(2).toString().toUtf8()).array())
+            batch.rowIds << id.toString();
+        batch.createdAt = QDateTime::fromString(q.value(3).toString(), Qt::ISODateWithMs);
+        batches.append(batch);
+    }
+    return batches;
 }
 
 bool RunStore::forEachRow(

@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 #include <memory>
@@ -45,6 +46,16 @@ struct StoredRow
     QJsonObject trace;   ///< the request's trace (core/tracejson.h) once Done
 };
 
+/// A provider batch that a run created (ProviderBatchJob::batchCreated): a
+/// resume follows it by id instead of submitting its rows again.
+struct StoredProviderBatch
+{
+    QString batchId;
+    QString provider;    ///< the dialect that created it, e.g. `openai-responses`
+    QStringList rowIds;  ///< the rows it holds
+    QDateTime createdAt; ///< UTC, when the store learnt of it
+};
+
 /// The run store: SQLite through Qt SQL, in WAL mode, one file holding many
 /// runs. Every row is committed before it is sent (InFlight) and again when
 /// it finishes (Done, with its line and trace), each in its own transaction,
@@ -61,8 +72,10 @@ struct StoredRow
 class RunStore
 {
 public:
-    /// PRAGMA user_version of the tables this build writes; a newer file is refused.
-    static constexpr int kSchemaVersion = 1;
+    /// PRAGMA user_version of the tables this build writes; a newer file is
+    /// refused, an older one is brought up to it when opened (version 2 added
+    /// the provider batches).
+    static constexpr int kSchemaVersion = 2;
 
     RunStore();
     ~RunStore();
@@ -95,6 +108,15 @@ public:
     /// if new: a skipped row is never sent). An empty trace is stored as none.
     bool markDone(const QString &runId, const QString &rowId, qint64 rowIndex,
         const QJsonObject &line, const QJsonObject &trace, QString *error);
+
+    /// Commits a provider batch of the run and the rows it holds, as soon as
+    /// it exists: a process killed after this call never submits them again.
+    bool addProviderBatch(const QString &runId, const QString &batchId, const QString &provider,
+        const QStringList &rowIds, QString *error);
+    /// The run's provider batches, oldest first; nullopt with `error` when
+    /// they cannot be read.
+    [[nodiscard]] std::optional<QList<StoredProviderBatch>> providerBatches(
+        const QString &runId, QString *error) const;
 
     /// Visits the run's rows in row index order until `visit` returns false.
     /// Reads in pages, so memory stays flat for any run size.
