@@ -22,7 +22,10 @@ int planCommand(const QStringList &arguments)
         printError(error);
         return ExitUsage;
     }
-    const RunPlan plan = planRun(reader, options->request, options->prices.get(), options->limits);
+    CostOptions costOptions;
+    costOptions.batch = options->batchApi;
+    const RunPlan plan
+        = planRun(reader, options->request, options->prices.get(), options->limits, costOptions);
     if (options->json)
         printOut(
             QString::fromUtf8(QJsonDocument(plan.toJson()).toJson(QJsonDocument::Compact)) + u'\n');

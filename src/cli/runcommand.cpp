@@ -18,10 +18,12 @@
 #include "providers/endpointpolicy.h"
 #include "providers/providerregistry.h"
 
+#include <QCryptographicHash>
 #include <QEventLoop>
 #include <QFile>
 #include <QHostAddress>
 #include <QJsonDocument>
+#include <QSet>
 
 #include <cstdio>
 #include <optional>
@@ -251,11 +253,25 @@ bool openStore(const RunOptions &options, RunStore &store)
     return false;
 }
 
+// A --batch-api run's fingerprint: the live one's, marked, so that a live
+// --resume never sends rows that provider batches hold (they would be paid
+// twice), nor a --batch-api --resume the rows of a live run.
+QString providerBatchFingerprint(const RunOptions &options, const QString &inputDigest)
+{
+    const QByteArray marked = "provider_batch:"
+        + runConfigFingerprint(options.request, options.idField, inputDigest).toLatin1();
+    return QString::fromLatin1(
+        QCryptographicHash::hash(marked, QCryptographicHash::Sha256).toHex());
+}
+
 // Every row of --input through the provider's own Batch API. The rows are
 // rendered up front and held (a provider batch holds them all anyway: at
-// most 50,000 lines for OpenAI), journalled as in flight, then as done when
-// their batch is downloaded. Provider batches are not resumed by the CLI:
-// their ids are printed as they are created.
+// most 50,000 lines for OpenAI) and journalled as in flight; each provider
+// batch is recorded in the run store with its rows as soon as it exists,
+// before its id is printed; rows are journalled as done when their batch is
+// downloaded. --resume writes the rows the journal has done, follows the
+// recorded batches that still hold rows not done (never submitting them
+// again), and submits only the rows no recorded batch holds.
 int providerBatchRun(const RunOptions &options, const QByteArray &apiKey)
 {
     const RunTemplate &t = options.request;
@@ -277,29 +293,86 @@ int providerBatchRun(const RunOptions &options, const QByteArray &apiKey)
         printError(error);
         return ExitUsage;
     }
+    const QString fingerprint = providerBatchFingerprint(options, digest);
+    std::optional<RunInfo> run;
+    if (options.resume) {
+        run = store.latestUnfinished(fingerprint);
+        if (!run) {
+            printError(QStringLiteral("--resume: no unfinished --batch-api run with this "
+                                      "configuration and input in %1; run without --resume to "
+                                      "start one")
+                           .arg(options.storePath()));
+            return ExitUsage;
+        }
+    }
     LineWriter out;
     if (!out.open(options.outputPath, &error)) {
         printError(error);
         return ExitUsage;
     }
-    QJsonObject config {{QStringLiteral("provider"), t.providerId},
-        {QStringLiteral("base_url"), t.baseUrl.adjusted(QUrl::RemoveUserInfo).toString()},
-        {QStringLiteral("model"), t.model}, {QStringLiteral("batch_api"), true},
-        {QStringLiteral("input"), options.inputPath}, {QStringLiteral("id_field"), options.idField},
-        {QStringLiteral("settings"), options.settingsJson()}};
-    const std::optional<RunInfo> run = store.createRun(config,
-        runConfigFingerprint(t, options.idField, digest), options.prices->version(), &error);
+    if (!run) {
+        const QJsonObject config {{QStringLiteral("provider"), t.providerId},
+            {QStringLiteral("base_url"), t.baseUrl.adjusted(QUrl::RemoveUserInfo).toString()},
+            {QStringLiteral("model"), t.model}, {QStringLiteral("batch_api"), true},
+            {QStringLiteral("input"), options.inputPath},
+            {QStringLiteral("id_field"), options.idField},
+            {QStringLiteral("settings"), options.settingsJson()}};
+        run = store.createRun(config, fingerprint, options.prices->version(), &error);
+    } else if (!store.setRunStatus(run->runId, QStringLiteral("running"), {}, &error)) {
+        run.reset();
+    }
     if (!run) {
         printError(error);
         return ExitFailed;
     }
 
+    // The journal of a resumed run: its done rows are written first and not
+    // sent again; its recorded batches are followed while they hold a row
+    // that is not done.
+    qint64 notOk = 0;
+    QSet<QString> done;
+    if (options.resume) {
+        const bool read = store.forEachRow(
+            run->runId,
+            [&](const StoredRow &row) {
+                if (row.state == RowState::Done) {
+                    done.insert(row.rowId);
+                    out.write(row.line);
+                    if (row.line.value(QStringLiteral("status")).toString() != u"ok")
+                        ++notOk;
+                }
+                return true;
+            },
+            &error);
+        if (!read) {
+            printError(error);
+            return ExitFailed;
+        }
+    }
+    const std::optional<QList<StoredProviderBatch>> recorded
+        = store.providerBatches(run->runId, &error);
+    if (!recorded) {
+        printError(error);
+        return ExitFailed;
+    }
+    QStringList followedIds;
+    QSet<QString> held;
+    for (const StoredProviderBatch &batch : *recorded) {
+        bool open = false;
+        for (const QString &rowId : batch.rowIds) {
+            held.insert(rowId);
+            open = open || !done.contains(rowId);
+        }
+        if (open)
+            followedIds << batch.batchId;
+    }
+
     const PromptTemplate prompt(t.promptTemplate, QStringLiteral("prompt"));
     const PromptTemplate instructions(t.instructionsTemplate, QStringLiteral("instructions"));
-    QList<ProviderBatchRow> rows;
+    QList<ProviderBatchRow> heldRows; ///< in a recorded batch: followed, not submitted
+    QList<ProviderBatchRow> newRows;
     QHash<QString, qint64> rowIndex;
     QList<DatasetProblem> duplicates;
-    qint64 notOk = 0;
     // Journals a finished row and writes its line.
     const auto finishRow = [&](const QString &rowId, const GenerationResult &result) {
         const QJsonObject line = rowLine(rowId, result, true);
@@ -322,6 +395,8 @@ int providerBatchRun(const RunOptions &options, const QByteArray &apiKey)
             continue;
         }
         rowIndex.insert(row.id, row.index);
+        if (done.contains(row.id))
+            continue;
         const RenderResult input = prompt.render(row.values);
         const RenderResult system = instructions.render(row.values);
         if (!input.ok() || !system.ok()) {
@@ -343,43 +418,78 @@ int providerBatchRun(const RunOptions &options, const QByteArray &apiKey)
                 && StrictSchemaLinter().lint(schema.schema).passes();
             request.outputSchema = schema;
         }
+        if (held.contains(row.id)) {
+            heldRows.append({row.id, request});
+            continue;
+        }
         if (!store.markSending(run->runId, row.id, row.index,
                 requestFingerprint({t.providerId, t.baseUrl.toString()}, request), &error)) {
             printError(error);
             return ExitFailed;
         }
-        rows.append({row.id, request});
+        newRows.append({row.id, request});
     }
 
+    // One job follows the recorded batches, another submits the other rows.
     ProviderBatchConfig batchConfig;
     batchConfig.pollInterval = std::chrono::seconds(options.pollSeconds);
-    ProviderBatchJob job(provider, batchConfig);
-    job.setPriceBook(options.prices);
-    QObject::connect(&job, &ProviderBatchJob::batchCreated, &job,
+    ProviderBatchJob followed(provider, batchConfig);
+    ProviderBatchJob submitted(provider, batchConfig);
+    QEventLoop loop;
+    const auto running = [&] {
+        return followed.state() == ProviderBatchJob::State::Running
+            || submitted.state() == ProviderBatchJob::State::Running;
+    };
+    for (ProviderBatchJob *job : {&followed, &submitted}) {
+        job->setPriceBook(options.prices);
+        QObject::connect(job, &ProviderBatchJob::rowFinished, job, finishRow);
+        const auto quitWhenSettled = [&] {
+            if (!running())
+                loop.quit();
+        };
+        QObject::connect(job, &ProviderBatchJob::finished, &loop, quitWhenSettled);
+        QObject::connect(job, &ProviderBatchJob::failed, &loop, quitWhenSettled);
+    }
+    QObject::connect(&submitted, &ProviderBatchJob::batchCreated, &submitted,
         [&](const QString &batchId, const QStringList &rowIds) {
+            QString recordError;
+            if (!store.addProviderBatch(run->runId, batchId, t.providerId, rowIds, &recordError)) {
+                printError(recordError
+                    + QStringLiteral("; --resume cannot follow batch %1: keep its id")
+                          .arg(batchId));
+            }
             printError(QStringLiteral("provider batch %1 holds %2 rows of run %3")
                            .arg(batchId)
                            .arg(rowIds.size())
                            .arg(run->runId));
         });
-    QObject::connect(&job, &ProviderBatchJob::rowFinished, &job, finishRow);
-    if (!rows.isEmpty()) {
-        QEventLoop loop;
-        QObject::connect(&job, &ProviderBatchJob::finished, &loop, &QEventLoop::quit);
-        QObject::connect(&job, &ProviderBatchJob::failed, &loop, &QEventLoop::quit);
-        job.start(std::move(rows));
-        loop.exec();
+    if (!followedIds.isEmpty()) {
+        printError(QStringLiteral("following provider batches %1 of run %2")
+                       .arg(followedIds.join(QStringLiteral(", ")), run->runId));
+        followed.resume(followedIds, std::move(heldRows));
     }
+    if (!newRows.isEmpty())
+        submitted.start(std::move(newRows));
+    if (running())
+        loop.exec();
     reportProblems(
         options, reader.problems() + duplicates, reader.problemCount() + duplicates.size());
-    if (job.state() == ProviderBatchJob::State::Failed) {
-        (void)store.setRunStatus(run->runId, QStringLiteral("stopped"), job.errorMessage(), &error);
+
+    QStringList failures;
+    for (const ProviderBatchJob *job : {&followed, &submitted}) {
+        if (job->state() == ProviderBatchJob::State::Failed)
+            failures << job->errorMessage();
+    }
+    if (!failures.isEmpty()) {
+        const QString reason = failures.join(QStringLiteral("; "));
+        (void)store.setRunStatus(run->runId, QStringLiteral("stopped"), reason, &error);
         printError(redactSecrets(
-            QStringLiteral("run %1: %2 (provider batches: %3)")
-                .arg(run->runId, job.errorMessage(), job.batchIds().join(QStringLiteral(", ")))));
+            QStringLiteral("run %1: %2 (provider batches: %3); continue with --resume")
+                .arg(run->runId, reason,
+                    (followedIds + submitted.batchIds()).join(QStringLiteral(", ")))));
         return ExitFailed;
     }
-    (void)store.setRunStatus(run->runId, QStringLiteral("finished"), QStringLiteral(""), &error);
+    (void)store.setRunStatus(run->runId, QStringLiteral("finished"), {}, &error);
     const bool traced = writeTrace(options, store, run->runId);
     if (notOk > 0 || reader.problemCount() + duplicates.size() > 0) {
         printError(QStringLiteral("run %1: %2 rows not ok")

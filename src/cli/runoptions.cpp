@@ -105,14 +105,6 @@ std::optional<QJsonObject> readSchema(const QString &path)
     return document.object();
 }
 
-// The GUI's store folder: its AppDataLocation (organization and application
-// "Sluice") plus /runs, so that the Runs page lists what the CLI ran.
-QString defaultRunDir()
-{
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
-        + QStringLiteral("/Sluice/Sluice/runs");
-}
-
 QStringList providerIds()
 {
     QStringList ids;
@@ -123,9 +115,22 @@ QStringList providerIds()
 
 } // namespace
 
-QString RunOptions::storePath() const
+QString defaultRunDir()
+{
+    // The CLI's own application name is sluice-cli, so the GUI's folder is
+    // spelled out under the generic location.
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+        + QStringLiteral("/Sluice/Sluice/runs");
+}
+
+QString storePathIn(const QString &runDir)
 {
     return QDir(runDir).filePath(QString::fromLatin1(kStoreFileName));
+}
+
+QString RunOptions::storePath() const
+{
+    return storePathIn(runDir);
 }
 
 LlmServiceConfig RunOptions::serviceConfig() const
@@ -406,8 +411,8 @@ std::optional<RunOptions> parseRunOptions(const QStringList &arguments, OptionSe
     options.pollSeconds = *poll;
     if (options.batchApi) {
         // The live gates do not apply to a provider batch; these would be silently ignored.
-        for (const QString &liveOnly : {QStringLiteral("resume"), QStringLiteral("stream"),
-                 QStringLiteral("budget-usd"), QStringLiteral("rpm"), QStringLiteral("tpm")}) {
+        for (const QString &liveOnly : {QStringLiteral("stream"), QStringLiteral("budget-usd"),
+                 QStringLiteral("rpm"), QStringLiteral("tpm")}) {
             if (parser.isSet(liveOnly)) {
                 printError(QStringLiteral("--%1 does not apply with --batch-api; the provider "
                                           "runs the batch at its own pace")

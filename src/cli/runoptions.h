@@ -49,6 +49,14 @@ struct RunOptions
     [[nodiscard]] QJsonObject settingsJson() const;
 };
 
+/// The run folder when `--run-dir` is not given, the same for `run`, `plan`,
+/// `export` and `runs`: the GUI's (its AppDataLocation, organization and
+/// application "Sluice", plus /runs), so that its Runs page lists what the
+/// CLI ran and `export` finds it.
+[[nodiscard]] QString defaultRunDir();
+/// The run store inside a run folder: `DIR/runs.sqlite`.
+[[nodiscard]] QString storePathIn(const QString &runDir);
+
 enum class OptionSet {
     Run,
     Plan,

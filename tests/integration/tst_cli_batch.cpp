@@ -3,7 +3,11 @@
 // JSONL and CSV inputs, the exit codes 0 / 1 / 2 / 3, the budget and quota
 // stops with the rest skipped, the trace file, and a run killed with SIGKILL
 // mid-way then resumed: the simulator's log shows every row finished before
-// the kill answered once, and the output holds every row exactly once.
+// the kill answered once, and the output holds every row exactly once. With
+// --batch-api, the same through the provider's Batch API: a run killed after
+// its batch was created follows that batch on --resume (one batch created,
+// each line answered once), one killed before submits its rows then; and
+// plan --batch-api prices the rows at the batch price.
 
 #include "simprocess.h"
 
@@ -218,8 +222,8 @@ private Q_SLOTS:
             << QStringList {u"--provider"_qs, u"gemini"_qs} << QByteArray("--provider");
         QTest::newRow("bad window")
             << QStringList {u"--window-seconds"_qs, u"0"_qs} << QByteArray("--window-seconds");
-        QTest::newRow("resume a provider batch")
-            << QStringList {u"--batch-api"_qs, u"--resume"_qs} << QByteArray("--batch-api");
+        QTest::newRow("resume a provider batch run without one") << QStringList {
+            u"--batch-api"_qs, u"--resume"_qs} << QByteArray("no unfinished --batch-api run");
         QTest::newRow("bad budget")
             << QStringList {u"--budget-usd"_qs, u"-1"_qs} << QByteArray("--budget-usd");
     }
@@ -334,6 +338,23 @@ private Q_SLOTS:
         QCOMPARE(plan.value(QStringLiteral("requests_per_window")).toInt(), 12);
         QCOMPARE(plan.value(QStringLiteral("eta_seconds")).toDouble(), 120.0); // 3 windows
         QVERIFY(plan.value(QStringLiteral("cost_usd")).toDouble() > 0);
+        QCOMPARE(plan.value(QStringLiteral("batch_price")).toBool(), false);
+
+        // Through the provider's Batch API the rows cost sim-small's batch price, half.
+        QStringList batchArguments = arguments;
+        batchArguments.removeAt(batchArguments.indexOf(u"--rpm"_qs) + 1);
+        batchArguments.removeAll(u"--rpm"_qs);
+        const CliRun batch = cli(
+            batchArguments + QStringList {QStringLiteral("--batch-api"), QStringLiteral("--json")});
+        QVERIFY2(batch.exitCode == 0, batch.err.constData());
+        const QJsonObject batchPlan = QJsonDocument::fromJson(batch.out).object();
+        QCOMPARE(batchPlan.value(QStringLiteral("batch_price")).toBool(), true);
+        for (const char *key : {"cost_usd", "cost_usd_max"}) {
+            const double live = plan.value(QLatin1String(key)).toDouble();
+            QVERIFY2(qAbs(batchPlan.value(QLatin1String(key)).toDouble() * 2 - live) < 1e-9, key);
+        }
+        const CliRun batchText = cli(batchArguments + QStringList {QStringLiteral("--batch-api")});
+        QVERIFY2(batchText.out.contains("batch price"), batchText.out.constData());
         QCOMPARE(simLog().size(), 0); // nothing sent
     }
 
@@ -384,10 +405,7 @@ private Q_SLOTS:
     {
         constexpr int kRows = 400;
         constexpr int kConcurrency = 4;
-        QByteArray jsonl;
-        for (int i = 0; i < kRows; ++i)
-            jsonl += QStringLiteral("{\"id\":\"k%1\",\"city\":\"City %1\"}\n").arg(i).toUtf8();
-        const QString input = write(QStringLiteral("kill.jsonl"), jsonl);
+        const QString input = cities(QStringLiteral("kill.jsonl"), QStringLiteral("k"), kRows);
         const QString output = m_dir.filePath(QStringLiteral("kill-out.jsonl"));
         const QStringList arguments = runArguments(input, QString())
             + QStringList {QStringLiteral("--run-dir"), m_dir.filePath(QStringLiteral("runs-kill")),
@@ -451,7 +469,162 @@ private Q_SLOTS:
             qint64(before.size()), kRows, sentTwice);
     }
 
+    // A --batch-api run killed (SIGKILL) once its provider batch exists:
+    // --resume follows that batch by id instead of submitting again, so the
+    // simulator sees one batch created and every line answered once; the
+    // rows the journal has done are copied, not rendered again.
+    void batchApiKilledAfterTheBatchIsCreatedResumesIt()
+    {
+        control("/sim/batch-speed",
+            R"({"seconds_per_request":0.2,"validating_seconds":0.2,"finalizing_seconds":0.2})");
+        constexpr int kRows = 12;
+        const QString input
+            = cities(QStringLiteral("batch-kill.jsonl"), QStringLiteral("b"), kRows);
+        QFile file(input); // and a row that fails unsent, done at once
+        QVERIFY(file.open(QIODevice::Append));
+        file.write("{\"id\":\"no-city\",\"town\":\"Quito\"}\n");
+        file.close();
+        const QString output = m_dir.filePath(QStringLiteral("batch-kill-out.jsonl"));
+        const QStringList live = runArguments(input, QStringLiteral("batch-kill"))
+            + QStringList {QStringLiteral("--output"), output};
+        const QStringList arguments = live
+            + QStringList {QStringLiteral("--batch-api"), QStringLiteral("--poll-seconds"),
+                QStringLiteral("1")};
+
+        QProcess process;
+        process.setProcessEnvironment(m_env);
+        process.start(QStringLiteral(SLUICE_CLI_PATH), arguments);
+        QVERIFY(process.waitForStarted());
+        QByteArray err;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                err += process.readAllStandardError();
+                return err.contains("provider batch ");
+            },
+            30'000));
+        process.kill();
+        QVERIFY(process.waitForFinished());
+        QCOMPARE(process.exitStatus(), QProcess::CrashExit);
+        QCOMPARE(batchCreates(simLog()), 1);
+        QCOMPARE(statusesOf(parseLines(readAll(output))), QStringList {u"failed"_qs});
+
+        // A live --resume does not take the rows the provider batch holds.
+        const CliRun liveResume = cli(live + QStringList {QStringLiteral("--resume")});
+        QVERIFY2(liveResume.exitCode == 2, liveResume.err.constData());
+
+        const CliRun resumed = cli(arguments + QStringList {QStringLiteral("--resume")});
+        QVERIFY2(resumed.exitCode == 1, resumed.err.constData()); // the row without a city
+        QVERIFY2(resumed.err.contains("following provider batches"), resumed.err.constData());
+        QVERIFY2(resumed.err.contains("1 rows not ok"), resumed.err.constData());
+        const QList<QJsonObject> lines = parseLines(readAll(output));
+        QCOMPARE(lines.size(), kRows + 1);
+        QCOMPARE(idsOf(lines).size(), kRows + 1);
+        QCOMPARE(statusesOf(lines).count(QStringLiteral("ok")), kRows);
+
+        const QList<QJsonObject> log = simLog();
+        QCOMPARE(batchCreates(log), 1);
+        const QHash<QString, int> answered = linesAnswered(log);
+        QCOMPARE(answered.size(), kRows);
+        for (int i = 0; i < kRows; ++i)
+            QCOMPARE(answered.value(QStringLiteral("b%1").arg(i)), 1);
+
+        // Finished: nothing left to resume.
+        const CliRun again = cli(arguments + QStringList {QStringLiteral("--resume")});
+        QCOMPARE(again.exitCode, 2);
+        QCOMPARE(batchCreates(simLog()), 1);
+    }
+
+    // A --batch-api run killed after its rows were journalled but before its
+    // batch was created: --resume submits them in a new batch, once.
+    void batchApiKilledBeforeTheBatchIsCreatedSubmitsOnResume()
+    {
+        // Every answer of this simulator takes a second, so the upload is
+        // still unanswered when the kill comes.
+        sluice::test::SimProcess slow;
+        QVERIFY2(slow.start(QStringLiteral(SLUICE_SIM_PATH),
+                     {QStringLiteral("--latency-ms"), QStringLiteral("1000"),
+                         QStringLiteral("--batch-seconds-per-request"), QStringLiteral("0"),
+                         QStringLiteral("--batch-phase-seconds"), QStringLiteral("0")}),
+            qPrintable(slow.errorString()));
+        const QString slowControl = slow.baseUrl().chopped(3);
+        constexpr int kRows = 5;
+        const QString input
+            = cities(QStringLiteral("batch-early.jsonl"), QStringLiteral("u"), kRows);
+        const QString output = m_dir.filePath(QStringLiteral("batch-early-out.jsonl"));
+        const QStringList arguments
+            = runArguments(input, QStringLiteral("batch-early"), slow.baseUrl())
+            + QStringList {QStringLiteral("--output"), output, QStringLiteral("--batch-api"),
+                QStringLiteral("--poll-seconds"), QStringLiteral("1")};
+
+        QProcess process;
+        process.setProcessEnvironment(m_env);
+        process.start(QStringLiteral(SLUICE_CLI_PATH), arguments);
+        QVERIFY(process.waitForStarted());
+        const auto uploads = [&] {
+            int n = 0;
+            for (const QJsonObject &entry : simLog(slowControl))
+                n += entry.value(QStringLiteral("path")).toString() == u"/v1/files";
+            return n;
+        };
+        QVERIFY(QTest::qWaitFor([&] { return uploads() == 1; }, 30'000));
+        process.kill();
+        QVERIFY(process.waitForFinished());
+        QCOMPARE(batchCreates(simLog(slowControl)), 0);
+
+        const CliRun resumed = cli(arguments + QStringList {QStringLiteral("--resume")});
+        QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+        QVERIFY2(!resumed.err.contains("following"), resumed.err.constData()); // none recorded
+        const QList<QJsonObject> lines = parseLines(readAll(output));
+        QCOMPARE(lines.size(), kRows);
+        QCOMPARE(idsOf(lines).size(), kRows);
+        QCOMPARE(statusesOf(lines).count(QStringLiteral("ok")), kRows);
+        const QList<QJsonObject> log = simLog(slowControl);
+        QCOMPARE(batchCreates(log), 1);
+        const QHash<QString, int> answered = linesAnswered(log);
+        QCOMPARE(answered.size(), kRows);
+        for (int i = 0; i < kRows; ++i)
+            QCOMPARE(answered.value(QStringLiteral("u%1").arg(i)), 1);
+        QCOMPARE(slow.stop(), 0);
+    }
+
 private:
+    // Batches created (OpenAI's POST /v1/batches) in a simulator log.
+    static int batchCreates(const QList<QJsonObject> &log)
+    {
+        int creates = 0;
+        for (const QJsonObject &entry : log) {
+            creates += entry.value(QStringLiteral("method")).toString() == u"POST"
+                && entry.value(QStringLiteral("path")).toString() == u"/v1/batches";
+        }
+        return creates;
+    }
+
+    // Batch lines answered, by custom_id (the row id here).
+    static QHash<QString, int> linesAnswered(const QList<QJsonObject> &log)
+    {
+        QHash<QString, int> answered;
+        for (const QJsonObject &entry : log) {
+            if (const QString id = entry.value(QStringLiteral("custom_id")).toString();
+                !id.isEmpty()) {
+                ++answered[id];
+            }
+        }
+        return answered;
+    }
+
+    // A JSONL dataset of `rows` cities with ids `<prefix>0`, `<prefix>1`, ...
+    QString cities(const QString &name, const QString &prefix, int rows)
+    {
+        QByteArray jsonl;
+        for (int i = 0; i < rows; ++i) {
+            jsonl += QStringLiteral("{\"id\":\"%1%2\",\"city\":\"City %2\"}\n")
+                         .arg(prefix)
+                         .arg(i)
+                         .toUtf8();
+        }
+        return write(name, jsonl);
+    }
+
     QString write(const QString &name, const QByteArray &content)
     {
         const QString path = m_dir.filePath(name);
@@ -461,11 +634,14 @@ private:
         return path;
     }
 
-    // `run` over `input` against the simulator, with its own run store.
-    QStringList runArguments(const QString &input, const QString &runDir) const
+    // `run` over `input` against the simulator (`baseUrl` empty: the shared
+    // one), with its own run store.
+    QStringList runArguments(
+        const QString &input, const QString &runDir, const QString &baseUrl = {}) const
     {
-        QStringList arguments {QStringLiteral("run"), QStringLiteral("--base-url"), m_baseUrl,
-            QStringLiteral("--model"), QStringLiteral("sim-small"), QStringLiteral("--prompt"),
+        QStringList arguments {QStringLiteral("run"), QStringLiteral("--base-url"),
+            baseUrl.isEmpty() ? m_baseUrl : baseUrl, QStringLiteral("--model"),
+            QStringLiteral("sim-small"), QStringLiteral("--prompt"),
             QStringLiteral("Describe {{city}}"), QStringLiteral("--input"), input};
         if (!runDir.isEmpty())
             arguments << QStringLiteral("--run-dir")
@@ -487,9 +663,11 @@ private:
             process.readAllStandardOutput(), process.readAllStandardError()};
     }
 
-    QByteArray control(const char *path, const QByteArray &body = {})
+    QByteArray control(const char *path, const QByteArray &body = {}, QString controlUrl = {})
     {
-        QNetworkRequest request(QUrl(m_controlUrl + QString::fromLatin1(path)));
+        if (controlUrl.isEmpty())
+            controlUrl = m_controlUrl;
+        QNetworkRequest request(QUrl(controlUrl + QString::fromLatin1(path)));
         request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
         QNetworkReply *reply
             = body.isNull() ? m_network.get(request) : m_network.post(request, body);
@@ -501,11 +679,14 @@ private:
         return answer;
     }
 
-    QList<QJsonObject> simLog()
+    // The simulator's log; `controlUrl` empty: the shared simulator's.
+    QList<QJsonObject> simLog(const QString &controlUrl = {})
     {
         QList<QJsonObject> entries;
-        const QJsonArray array
-            = QJsonDocument::fromJson(control("/sim/log")).object().value(u"entries").toArray();
+        const QJsonArray array = QJsonDocument::fromJson(control("/sim/log", {}, controlUrl))
+                                     .object()
+                                     .value(u"entries")
+                                     .toArray();
         for (const QJsonValue &entry : array)
             entries.append(entry.toObject());
         return entries;

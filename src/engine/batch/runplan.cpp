@@ -86,9 +86,10 @@ std::int64_t estimateInputTokens(
 }
 
 RunPlan planRun(DatasetReader &reader, const RunTemplate &request, const PriceBook *prices,
-    const PlanLimits &limits)
+    const PlanLimits &limits, CostOptions costOptions)
 {
     RunPlan plan;
+    plan.batchPrice = costOptions.batch;
     plan.model = request.model;
     plan.windowSeconds = limits.windowSeconds;
     plan.concurrency = limits.concurrency;
@@ -133,9 +134,11 @@ RunPlan planRun(DatasetReader &reader, const RunTemplate &request, const PriceBo
             usage.input = inputTokens;
             usage.output = typicalOutput;
             const bool first = priced++ == 0;
-            addCost(plan.costEstimate, computeCost(*prices, request.model, usage), first);
+            addCost(
+                plan.costEstimate, computeCost(*prices, request.model, usage, costOptions), first);
             usage.output = cap;
-            addCost(plan.costUpperBound, computeCost(*prices, request.model, usage), first);
+            addCost(plan.costUpperBound, computeCost(*prices, request.model, usage, costOptions),
+                first);
         }
     }
     plan.badRows = reader.problemCount();
@@ -202,6 +205,7 @@ QJsonObject RunPlan::toJson() const
         {QStringLiteral("cost_unknown_reason"),
             costEstimate.known() ? QJsonValue() : QJsonValue(costEstimate.unknownReason)},
         {QStringLiteral("price_table_version"), costEstimate.tableVersion},
+        {QStringLiteral("batch_price"), batchPrice},
         {QStringLiteral("window_seconds"), windowSeconds},
         {QStringLiteral("requests_per_window"), optional(requestsPerWindow)},
         {QStringLiteral("tokens_per_window"), optional(tokensPerWindow)},
@@ -240,10 +244,11 @@ QString RunPlan::toText() const
                 .arg(outputCapped ? QString()
                                   : QStringLiteral(" (no --max-output-tokens: %1 a row assumed)")
                                         .arg(kDefaultOutputCap));
-    text += QStringLiteral("cost:           ~%1, at most %2 (%3, prices %4)\n")
+    text += QStringLiteral("cost:           ~%1, at most %2 (%3, prices %4%5)\n")
                 .arg(costText(costEstimate), costText(costUpperBound), model,
                     costEstimate.tableVersion.isEmpty() ? QStringLiteral("none")
-                                                        : costEstimate.tableVersion);
+                                                        : costEstimate.tableVersion,
+                    batchPrice ? QStringLiteral(", batch price") : QString());
     text += QStringLiteral("eta:            ~%1, bound by %2\n")
                 .arg(durationText(etaSeconds), boundBy);
     if (requestsPerWindow) {

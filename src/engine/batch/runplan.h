@@ -79,8 +79,9 @@ struct RunPlan
     std::int64_t outputTokensMax = 0;
     bool outputCapped = false; ///< false: no --max-output-tokens, the max is an assumption
 
-    Cost costEstimate;   ///< at the typical output; unknown when the model has no price
-    Cost costUpperBound; ///< at the output cap
+    Cost costEstimate;       ///< at the typical output; unknown when the model has no price
+    Cost costUpperBound;     ///< at the output cap
+    bool batchPrice = false; ///< priced at the batch discount (a provider Batch API run)
 
     std::optional<std::int64_t> requestsPerWindow;
     std::optional<std::int64_t> tokensPerWindow;
@@ -103,8 +104,10 @@ struct RunPlan
 /// long it is), renders each row and sums the estimates. `reader` must be
 /// open and at its start. Template syntax errors are the caller's to check
 /// first (PromptTemplate::isValid); here a row missing a variable is counted.
+/// `costOptions.batch`: the rows go through the provider's Batch API, so
+/// they are priced with the table's batch discount (unknown without one).
 [[nodiscard]] RunPlan planRun(DatasetReader &reader, const RunTemplate &request,
-    const PriceBook *prices, const PlanLimits &limits);
+    const PriceBook *prices, const PlanLimits &limits, CostOptions costOptions = {});
 
 /// The input tokens one rendered request is estimated at (see RunPlan).
 [[nodiscard]] std::int64_t estimateInputTokens(
