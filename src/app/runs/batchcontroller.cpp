@@ -67,6 +67,9 @@ BatchController::BatchController(QObject *parent) : QObject(parent)
     m_planTimer.setSingleShot(true);
     m_planTimer.setInterval(300);
     connect(&m_planTimer, &QTimer::timeout, this, &BatchController::refreshPlan);
+    m_progressTimer.setSingleShot(true);
+    m_progressTimer.setInterval(100);
+    connect(&m_progressTimer, &QTimer::timeout, this, &BatchController::progressChanged);
     connect(this, &BatchController::requestChanged, this, [this] {
         if (!m_datasetPath.isEmpty())
             m_planTimer.start();
@@ -85,6 +88,7 @@ BatchController::~BatchController()
     }
     m_run->disconnect(this);
     m_run->disconnect(&m_results);
+    m_run->disconnect(&m_progressTimer);
     if (m_run->state() == BatchRun::State::Running || m_run->state() == BatchRun::State::Paused)
         m_run->cancel();
 }
@@ -299,9 +303,14 @@ bool BatchController::start()
     m_run.reset();
     m_run = std::make_unique<BatchRun>(*m_service, *m_store, config);
     connect(m_run.get(), &BatchRun::rowFinished, &m_results, &RunRowsModel::appendLine);
-    connect(m_run.get(), &BatchRun::progressChanged, this, &BatchController::progressChanged);
+    // The page hears of progress at most 10 times a second, however fast rows finish.
+    connect(m_run.get(), &BatchRun::progressChanged, &m_progressTimer, [this] {
+        if (!m_progressTimer.isActive())
+            m_progressTimer.start();
+    });
     connect(m_run.get(), &BatchRun::stateChanged, this, &BatchController::onRunStateChanged);
     connect(m_run.get(), &BatchRun::ended, &m_results, &RunRowsModel::flush);
+    connect(m_run.get(), &BatchRun::ended, this, &BatchController::progressChanged);
 
     m_results.reset();
     m_results.setRunId({});

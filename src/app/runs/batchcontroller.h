@@ -226,6 +226,7 @@ private:
     QString m_planBoundBy;
     QStringList m_planProblems;
     QTimer m_planTimer;
+    QTimer m_progressTimer;
 
     std::unique_ptr<RunStore> m_store;
     std::unique_ptr<BatchRun> m_run;
