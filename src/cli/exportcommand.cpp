@@ -2,6 +2,7 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "cli/runoptions.h"
 #include "core/redaction.h"
 #include "engine/batch/exports.h"
 #include "engine/batch/runstore.h"
@@ -17,9 +18,6 @@ namespace sluice::cli {
 
 namespace {
 
-/// The store file inside a run folder: the contract shared with `run --run-dir`.
-constexpr auto kStoreName = "runs.sqlite";
-
 QCommandLineOption helpOption()
 {
     return {{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help.")};
@@ -28,21 +26,22 @@ QCommandLineOption helpOption()
 QCommandLineOption runDirOption()
 {
     return {QStringLiteral("run-dir"),
-        QStringLiteral("The folder holding the run store (runs.sqlite); required."),
+        QStringLiteral("The folder holding the run store runs.sqlite (default %1).")
+            .arg(QDir::toNativeSeparators(defaultRunDir())),
         QStringLiteral("DIR")};
+}
+
+/// The run folder: --run-dir, else the default that `run` journals into.
+QString runDirFrom(const QCommandLineParser &parser, const QCommandLineOption &option)
+{
+    return parser.isSet(option) ? parser.value(option) : defaultRunDir();
 }
 
 /// Opens `DIR/runs.sqlite` when it exists (never creates one); prints the
 /// problem and returns false otherwise.
-bool openStore(const QString &command, const QString &dir, RunStore &store)
+bool openStore(const QString &dir, RunStore &store)
 {
-    if (dir.isEmpty()) {
-        printError(QStringLiteral("missing --run-dir DIR: the folder `sluice-cli run --run-dir` "
-                                  "wrote to; see `sluice-cli %1 --help`")
-                       .arg(command));
-        return false;
-    }
-    const QString path = QDir(dir).filePath(QString::fromLatin1(kStoreName));
+    const QString path = storePathIn(dir);
     if (!QFileInfo(path).isFile()) {
         printError(QStringLiteral("no run store at %1; check --run-dir (it is the folder given "
                                   "to `sluice-cli run --run-dir`)")
@@ -135,7 +134,8 @@ int exportCommand(const QStringList &arguments)
     }
 
     RunStore store;
-    if (!openStore(QStringLiteral("export"), parser.value(runDir), store))
+    const QString dir = runDirFrom(parser, runDir);
+    if (!openStore(dir, store))
         return ExitUsage;
     std::optional<RunInfo> run;
     if (parser.isSet(runOption)) {
@@ -143,7 +143,7 @@ int exportCommand(const QStringList &arguments)
         if (!run) {
             printError(QStringLiteral("no run '%1' in %2; `sluice-cli runs --run-dir %3` lists "
                                       "them")
-                           .arg(parser.value(runOption), store.path(), parser.value(runDir)));
+                           .arg(parser.value(runOption), store.path(), dir));
             return ExitUsage;
         }
     } else {
@@ -151,7 +151,7 @@ int exportCommand(const QStringList &arguments)
         if (runs.isEmpty()) {
             printError(QStringLiteral("%1 holds no run yet; start one with `sluice-cli run "
                                       "--input F --run-dir %2`")
-                           .arg(store.path(), parser.value(runDir)));
+                           .arg(store.path(), dir));
             return ExitUsage;
         }
         run = runs.constFirst();
@@ -183,7 +183,7 @@ int runsCommand(const QStringList &arguments)
         return ExitOk;
     }
     RunStore store;
-    if (!openStore(QStringLiteral("runs"), parser.value(runDir), store))
+    if (!openStore(runDirFrom(parser, runDir), store))
         return ExitUsage;
     for (const RunInfo &run : store.runs()) {
         const QString status = run.stopReason.isEmpty()

@@ -1,6 +1,7 @@
 // `sluice-cli export` and `sluice-cli runs` against a run store the test
-// fills itself: the default run, every format, the exit codes, and no key
-// from the environment or the config in anything written or printed.
+// fills itself: the default run, the default folder (run's), every format,
+// the exit codes, and no key from the environment or the config in anything
+// written or printed.
 #include "core/redaction.h"
 #include "core/tracejson.h"
 #include "engine/batch/rowrecord.h"
@@ -49,12 +50,16 @@ private:
     QString m_newerRun;
     QByteArrayList m_printed; ///< everything the CLI printed, scanned for keys at the end
 
+    /// The CLI's XDG_DATA_HOME, where its default run folder is.
+    QString dataHome() const { return m_dir.filePath(QStringLiteral("data")); }
+
     CliRun cli(const QStringList &arguments)
     {
         QProcess process;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("OPENAI_API_KEY"), QString::fromLatin1(kEnvKey));
         env.insert(QStringLiteral("CUSTOM_KEY_VAR"), QString::fromLatin1(kCustomEnvKey));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), dataHome());
         process.setProcessEnvironment(env);
         process.start(QStringLiteral(SLUICE_CLI_PATH), arguments);
         CliRun run;
@@ -161,6 +166,43 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(out + QStringLiteral(".tmp")));
     }
 
+    void withoutRunDirTheDefaultFolderOfRun()
+    {
+        // The folder `run` journals into without --run-dir (docs/cli.md), here empty.
+        const QString folder = dataHome() + QStringLiteral("/Sluice/Sluice/runs");
+        const QString out = m_dir.filePath(QStringLiteral("default.csv"));
+        CliRun run = cli({u"runs"_qs});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QDir::toNativeSeparators(folder).toUtf8()), run.err.constData());
+        run = cli({u"export"_qs, u"--format"_qs, u"csv"_qs, u"--output"_qs, out});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("no run store at"), run.err.constData());
+        QVERIFY(!QFile::exists(folder + QStringLiteral("/runs.sqlite"))); // never created
+
+        // The three commands name the same default in their help.
+        for (const char *command : {"run", "export", "runs"}) {
+            const CliRun help = cli({QString::fromLatin1(command), u"--help"_qs});
+            QVERIFY2(
+                help.out.simplified().contains(QDir::toNativeSeparators(folder).toUtf8()), command);
+        }
+
+        QString defaultRun;
+        {
+            RunStore store;
+            QString error;
+            QVERIFY2(
+                store.open(folder + QStringLiteral("/runs.sqlite"), &error), qPrintable(error));
+            defaultRun = addRun(store, {u"d1"_qs, u"d2"_qs}, u"ok"_qs);
+        }
+        run = cli({u"runs"_qs});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY2(run.out.startsWith(defaultRun.toUtf8()), run.out.constData());
+        QCOMPARE(run.out.trimmed().count('\n'), 0);
+        run = cli({u"export"_qs, u"--format"_qs, u"csv"_qs, u"--output"_qs, out});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY(readAll(out).contains("d2"));
+    }
+
     void chosenRunInEveryFormat()
     {
         const QString csv = m_dir.filePath(QStringLiteral("older.csv"));
@@ -206,8 +248,6 @@ private Q_SLOTS:
                                   << QByteArray("no run store at");
         QTest::newRow("runs, no store") << QStringList {u"runs"_qs, u"--run-dir"_qs,
             m_dir.filePath(u"empty"_qs)} << QByteArray("no run store at");
-        QTest::newRow("no run dir") << QStringList {u"export"_qs, u"--format"_qs, u"jsonl"_qs,
-            u"--output"_qs, out} << QByteArray("missing --run-dir");
         QTest::newRow("unknown run") << QStringList {u"export"_qs, u"--run-dir"_qs, m_runDir,
             u"--run"_qs, u"run_nope"_qs, u"--format"_qs, u"jsonl"_qs, u"--output"_qs, out}
                                      << QByteArray("no run 'run_nope'");
