@@ -29,6 +29,7 @@ private Q_SLOTS:
     void limitsReachTheService();
     void endpointIsValidated();
     void languageInstallsItsTranslator();
+    void importedPricesReachTheService();
 };
 
 void TstAppWorkbench::variablesFollowTheTemplates()
@@ -213,6 +214,21 @@ void TstAppWorkbench::languageInstallsItsTranslator()
     QCOMPARE(QCoreApplication::translate("SettingsPage", "Dark"), u"Dark"_qs);
     preferences.setLanguage(u"xx"_qs); // unknown: refused
     QCOMPARE(preferences.language(), u"en"_qs);
+}
+
+void TstAppWorkbench::importedPricesReachTheService()
+{
+    Workbench workbench;
+    QCOMPARE(workbench.modelSuggestions(), QStringList({u"sim-small"_qs, u"sim-large"_qs}));
+    const QString builtinVersion = workbench.service()->priceBook()->version();
+    QVERIFY(workbench.prices()->importFile(
+        QUrl::fromLocalFile(QStringLiteral(SLUICE_UI_TEST_DATA "/prices-small.json"))));
+    QCOMPARE(workbench.service()->priceBook()->version(), u"2026-01-15"_qs);
+    QVERIFY(builtinVersion != u"2026-01-15"_qs);
+    QVERIFY(workbench.setLimits(0, 0, 60, 3)); // a new service gets the same table
+    QCOMPARE(workbench.service()->priceBook()->version(), u"2026-01-15"_qs);
+    workbench.prices()->useBuiltin();
+    QCOMPARE(workbench.service()->priceBook()->version(), builtinVersion);
 }
 
 int main(int argc, char **argv)
