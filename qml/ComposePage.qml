@@ -5,8 +5,8 @@ import Sluice
 
 // Compose: instructions and a prompt with {{variables}}, their values, the
 // parameters, and the answer (streamed when asked) with its TTFT, latency,
-// tokens and cost. Ctrl+Enter runs, Ctrl+C copies the answer when no text is
-// selected.
+// tokens and cost. Ctrl+Enter runs, Esc stops, Ctrl+C copies the answer when
+// no text is selected.
 Page {
     id: root
 
@@ -20,6 +20,11 @@ Page {
     Shortcut {
         sequences: ["Ctrl+Return", "Ctrl+Enter"]
         onActivated: Workbench.run()
+    }
+    Shortcut {
+        sequence: "Esc"
+        enabled: Workbench.running
+        onActivated: Workbench.stop()
     }
     Shortcut {
         sequence: "Ctrl+C"
@@ -226,10 +231,9 @@ Page {
 
                 Button {
                     objectName: "runButton"
-                    text: qsTr("Run")
-                    highlighted: true
-                    enabled: !Workbench.running
-                    onClicked: Workbench.run()
+                    text: Workbench.running ? qsTr("Stop") : qsTr("Run")
+                    highlighted: !Workbench.running
+                    onClicked: Workbench.running ? Workbench.stop() : Workbench.run()
                 }
                 CheckBox {
                     objectName: "useSchemaBox"

@@ -579,7 +579,7 @@ void Workbench::run()
     Q_EMIT resultChanged();
     setRunning(true);
     m_streamAttempt = -1;
-    m_service->submit(
+    m_runHandle = m_service->submit(
         request, [this](const GenerationResult &result) { showResult(result); },
         [this](int attempt, const QString &delta) {
             // A new attempt voids what the broken one streamed (LlmService::DeltaCallback).
@@ -592,11 +592,21 @@ void Workbench::run()
         });
 }
 
+void Workbench::stop()
+{
+    if (m_running)
+        m_service->cancel(m_runHandle);
+}
+
 void Workbench::showResult(const GenerationResult &result)
 {
+    m_runHandle = {};
     const GenerationOutcome &outcome = result.outcome;
     m_hasResult = true;
-    m_answer = result.status == GenerationResult::Status::Refused ? outcome.refusal : result.text;
+    if (result.status == GenerationResult::Status::Refused)
+        m_answer = outcome.refusal;
+    else if (result.status != GenerationResult::Status::Cancelled)
+        m_answer = result.text; // a stopped stream keeps what it showed
     m_latencyMs = result.latencyMs;
     m_ttftMs = result.ttftMs.value_or(-1.0);
     m_inputTokens = result.usage.input;
@@ -628,7 +638,7 @@ void Workbench::showResult(const GenerationResult &result)
         m_errorMessage = tr("Not sent: the estimate does not fit under the budget.");
         break;
     case GenerationResult::Status::Cancelled:
-        m_errorMessage = tr("Cancelled.");
+        m_errorMessage = tr("Stopped: the answer so far is kept. Run again with Ctrl+Enter.");
         break;
     case GenerationResult::Status::Failed:
         m_errorMessage = redactSecrets(failureAdvice(result.errorClass, result.errorMessage));

@@ -5,6 +5,7 @@
 #include "app/schemalab.h"
 #include "core/rategate.h"
 #include "core/timer.h"
+#include "engine/llmservice.h"
 #include "engine/secrets/secretstore.h"
 
 #include <QObject>
@@ -20,7 +21,6 @@
 
 namespace sluice {
 
-class LlmService;
 struct GenerationResult;
 namespace sim {
 class SimServer;
@@ -213,6 +213,9 @@ public:
     /// current model; ignored while a run is going. A problem found before
     /// sending (no model, no prompt, a template error) is errorMessage.
     Q_INVOKABLE void run();
+    /// Stops the running request (it leaves the gates; an exchange in
+    /// flight is aborted and still accounted). errorMessage says so.
+    Q_INVOKABLE void stop();
     /// Puts back the first-run sample: a prompt and instructions with
     /// variables and their values.
     Q_INVOKABLE void loadSample();
@@ -278,6 +281,7 @@ private:
     double m_latencyMs = 0.0;
     double m_ttftMs = -1.0;
     int m_streamAttempt = -1;
+    RequestHandle m_runHandle;
     QString m_costText;
     qint64 m_inputTokens = 0;
     qint64 m_outputTokens = 0;

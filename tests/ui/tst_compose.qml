@@ -158,6 +158,18 @@ TestCase {
         compare(pasteTarget.text, Workbench.answer)
     }
 
+    function test_escapeStopsARun() {
+        const page = createTemporaryObject(pageComponent, root)
+        mouseClick(findChild(page, "promptArea"))
+        keyClick(Qt.Key_Return, Qt.ControlModifier)
+        verify(Workbench.running)
+        compare(findChild(page, "runButton").text, "Stop")
+        keyClick(Qt.Key_Escape) // before the event loop could deliver any answer
+        tryVerify(() => !Workbench.running, 5000)
+        verify(Workbench.errorMessage.indexOf("Stopped") === 0, Workbench.errorMessage)
+        compare(findChild(page, "runButton").text, "Run")
+    }
+
     function test_emptyPromptSaysWhatToDo() {
         const page = createTemporaryObject(pageComponent, root)
         findChild(page, "promptArea").text = ""
