@@ -22,8 +22,21 @@ QByteArray base64Core(QByteArrayView secret, int shift, QByteArray::Base64Option
     return encoded.mid(first, last - first);
 }
 
-QMutex globalMutex;
-Redactor globalRedactor;
+// The process-wide redactor. Never destroyed: Qt still logs from its own exit
+// handlers (a plugin library unloading), after this file's statics would be
+// gone, and the message handler must still find it then.
+struct GlobalRedactor
+{
+    QMutex mutex;
+    Redactor redactor;
+};
+
+GlobalRedactor &global()
+{
+    static GlobalRedactor *const instance = new GlobalRedactor;
+    return *instance;
+}
+
 std::atomic<QtMessageHandler> previousHandler = nullptr;
 
 void redactingHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
@@ -103,25 +116,28 @@ QList<QPair<QByteArray, QByteArray>> withoutSecretHeaders(
 
 void registerSecret(QByteArrayView secret)
 {
-    const QMutexLocker lock(&globalMutex);
-    globalRedactor.addSecret(secret);
+    GlobalRedactor &g = global();
+    const QMutexLocker lock(&g.mutex);
+    g.redactor.addSecret(secret);
 }
 
 QString redactSecrets(const QString &text)
 {
-    const QMutexLocker lock(&globalMutex);
-    return globalRedactor.redact(text);
+    GlobalRedactor &g = global();
+    const QMutexLocker lock(&g.mutex);
+    return g.redactor.redact(text);
 }
 
 QByteArray redactSecrets(const QByteArray &bytes)
 {
-    const QMutexLocker lock(&globalMutex);
-    return globalRedactor.redact(bytes);
+    GlobalRedactor &g = global();
+    const QMutexLocker lock(&g.mutex);
+    return g.redactor.redact(bytes);
 }
 
 void installRedactingMessageHandler()
 {
-    const QMutexLocker lock(&globalMutex);
+    const QMutexLocker lock(&global().mutex);
     if (previousHandler.load())
         return;
     // Qt 6 returns its default handler when none was installed.
