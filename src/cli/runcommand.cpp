@@ -6,6 +6,7 @@
 #include "cli/progressbar.h"
 #include "cli/runoptions.h"
 #include "core/fingerprint.h"
+#include "core/prompttemplate.h"
 #include "core/redaction.h"
 #include "core/strictschemalinter.h"
 #include "core/tracejson.h"
@@ -619,6 +620,35 @@ int batchRun(const RunOptions &options, const QByteArray &apiKey)
 
 } // namespace
 
+// A CSV's header is known before any row is read: a template variable that
+// names no column would fail every row, so it is a usage error up front.
+// (JSONL rows may each carry other fields: those are judged row by row.)
+bool templateColumnsPresent(const RunOptions &options)
+{
+    if (DatasetReader::formatForPath(options.inputPath) != DatasetReader::Format::Csv)
+        return true;
+    DatasetReader reader;
+    QString error;
+    if (!reader.open(options.inputPath, &error, {}, options.idField))
+        return true; // the run's own open reports it
+    const QStringList &columns = reader.columns();
+    const PromptTemplate prompt(options.request.promptTemplate, QStringLiteral("prompt"));
+    const PromptTemplate instructions(
+        options.request.instructionsTemplate, QStringLiteral("instructions"));
+    for (const PromptTemplate *t : {&instructions, &prompt}) {
+        for (const QString &name : t->variables()) {
+            if (!columns.contains(name)) {
+                printError(QStringLiteral("the %1 uses {{%2}}, but %3 has no column '%2' "
+                                          "(columns: %4); rename the variable or the column")
+                               .arg(t->role(), name, options.inputPath,
+                                   columns.join(QStringLiteral(", "))));
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 int runCommand(const QStringList &arguments)
 {
     const std::optional<RunOptions> parsed = parseRunOptions(arguments, OptionSet::Run);
@@ -649,6 +679,8 @@ int runCommand(const QStringList &arguments)
 
     if (options.inputPath.isEmpty())
         return singlePrompt(options, *apiKey);
+    if (!templateColumnsPresent(options))
+        return ExitUsage;
     return options.batchApi ? providerBatchRun(options, *apiKey) : batchRun(options, *apiKey);
 }
 

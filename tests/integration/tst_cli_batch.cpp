@@ -248,6 +248,20 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains(".jsonl"), run.err.constData());
     }
 
+    // A CSV's header is known up front: a variable no column holds would fail
+    // every row, so nothing is sent and the line names the columns there are.
+    void templateVariableWithoutAColumnExitsTwo()
+    {
+        const QString input
+            = write(QStringLiteral("towns.csv"), "town,country\nParis,FR\nRome,IT\n");
+        const CliRun run = cli(runArguments(input, QStringLiteral("nocolumn")));
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("{{city}}") && run.err.contains("columns: town, country"),
+            run.err.constData());
+        QVERIFY(run.out.isEmpty());
+        QCOMPARE(simLog().size(), 0);
+    }
+
     void quotaStopsSkipsTheRestAndResumeFinishes()
     {
         control("/sim/faults", R"({"script":["none","none","insufficient_quota"]})");
