@@ -429,8 +429,8 @@ void LlmService::startAttempt(Job &job, AttemptKind kind, const GenerationReques
         if (!r.granted()) {
             if (kind == AttemptKind::Hedge)
                 return; // a hedge is optional: without room for it, the first attempt goes on
-            job.result.errorMessage
-                = QStringLiteral("not sent: %1 (%2)").arg(r.reason, job.request.budget->summary());
+            // The refusal names the cap and what is spent and reserved.
+            job.result.errorMessage = QStringLiteral("not sent: %1").arg(r.reason);
             finish(job, GenerationResult::Status::BudgetExceeded);
             return;
         }

@@ -380,15 +380,14 @@ void BatchRun::onResult(quint64 key, const GenerationResult &result)
         emitSkipped(row);
     } else if (result.status == Status::BudgetExceeded) {
         if (m_stopping || m_config.atBudget == BatchRunConfig::AtBudget::Stop) {
-            beginStop(QStringLiteral("budget"),
-                QStringLiteral("budget reached: %1").arg(result.errorMessage), false);
+            beginStop(QStringLiteral("budget"), result.errorMessage, false);
             emitSkipped(row);
         } else {
             // Not sent: it goes again, first, once the cap allows.
             m_requeued.push_back(std::move(row));
             if (m_state == State::Running) {
                 m_pausedAtBudget = true;
-                m_pauseReason = QStringLiteral("budget reached: %1").arg(result.errorMessage);
+                m_pauseReason = result.errorMessage;
                 setState(State::Paused);
                 storeStatus(QStringLiteral("paused"), m_pauseReason);
             }
