@@ -285,6 +285,12 @@ private Q_SLOTS:
             QCOMPARE(trace.find(u"request"_s)->attributes.value(u"batch_id"_s).toString(),
                 job->batchIds().first());
             QCOMPARE(trace.find(u"request"_s)->attributes.value(u"status"_s).toString(), u"ok"_s);
+            // Like a live request's trace: the table that priced it, the answer's model and id.
+            const QJsonObject &root = trace.find(u"request"_s)->attributes;
+            QCOMPARE(root.value(u"price_table_version"_s).toString(), prices.book->version());
+            QCOMPARE(root.value(u"response_model"_s).toString(), result.outcome.model);
+            QCOMPARE(root.value(u"response_id"_s).toString(), result.outcome.responseId);
+            QVERIFY(!result.outcome.responseId.isEmpty());
             QCOMPARE(trace.count(u"validation"_s), 1);
             QVERIFY(trace.find(u"validation"_s)->attributes.value(u"valid"_s).toBool());
         }

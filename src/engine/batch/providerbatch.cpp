@@ -591,6 +591,8 @@ GenerationResult ProviderBatchJob::resultFor(const ProviderBatchRow &row, const 
     trace.setAttribute(span, u"custom_id"_s, customIdFor(row.rowId));
     trace.setAttribute(span, u"batch_trace_id"_s, m_trace.traceId());
     trace.setAttribute(span, u"fingerprint"_s, result.fingerprint);
+    if (!result.priceTableVersion.isEmpty())
+        trace.setAttribute(span, u"price_table_version"_s, result.priceTableVersion);
 
     auto close = [&](GenerationResult::Status status) {
         result.status = status;
@@ -640,6 +642,10 @@ GenerationResult ProviderBatchJob::resultFor(const ProviderBatchRow &row, const 
     result.latencyMs = attempt.latencyMs;
     result.requestId = attempt.requestId;
     trace.setAttribute(span, u"http_status"_s, outcome.httpStatus);
+    if (!outcome.model.isEmpty())
+        trace.setAttribute(span, u"response_model"_s, outcome.model);
+    if (!outcome.responseId.isEmpty())
+        trace.setAttribute(span, u"response_id"_s, outcome.responseId);
 
     switch (outcome.status) {
     case GenerationOutcome::Status::Failed:
