@@ -8,7 +8,7 @@ quint64 HttpExchanger::send(const HttpRequest &request, const HttpTransport::Tim
     HttpTransport::StreamHandlers handlers;
     handlers.sent = std::move(sent);
     handlers.data = std::move(data);
-    return m_transport.post(request, timeouts, std::move(done), std::move(handlers));
+    return m_transport.send(request, timeouts, std::move(done), std::move(handlers));
 }
 
 } // namespace sluice

@@ -75,7 +75,7 @@ BatchCall AnthropicBatchApi::results(const BatchStatus &status) const
     BatchCall call
         = m_endpoint.call(BatchCall::Method::Get, u"messages/batches/%1/results"_s.arg(status.id));
     if (status.resultsUrl.isValid() && !status.resultsUrl.isEmpty())
-        call.request.url = status.resultsUrl;
+        call.url = status.resultsUrl;
     return call;
 }
 

@@ -31,12 +31,12 @@ BatchCall BatchEndpoint::call(
 {
     BatchCall call;
     call.method = method;
-    call.request.url = endpointUrl(baseUrl, path);
-    call.request.headers = auth;
-    call.request.headers.emplaceBack("Accept", "application/json");
+    call.url = endpointUrl(baseUrl, path);
+    call.headers = auth;
+    call.headers.emplaceBack("Accept", "application/json");
     if (method == BatchCall::Method::Post) {
-        call.request.headers.emplaceBack("Content-Type", "application/json");
-        call.request.body = jsonBody.isEmpty() ? QByteArray("{}") : jsonBody;
+        call.headers.emplaceBack("Content-Type", "application/json");
+        call.body = jsonBody.isEmpty() ? QByteArray("{}") : jsonBody;
     }
     return call;
 }

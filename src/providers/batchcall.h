@@ -17,17 +17,9 @@
 
 namespace sluice {
 
-/// One HTTP call of a Batch API. HttpRequest carries no method (every model
-/// call is a POST), so the method travels beside it.
-struct BatchCall
-{
-    enum class Method {
-        Get,
-        Post,
-    };
-    Method method = Method::Post;
-    HttpRequest request; ///< its headers carry the key: never log them
-};
+/// One HTTP call of a Batch API (a POST or a GET); its headers carry the
+/// key: never log them.
+using BatchCall = HttpRequest;
 
 /// Where a provider's batch stands, in words common to both APIs.
 struct BatchStatus

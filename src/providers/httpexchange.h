@@ -12,13 +12,20 @@ namespace sluice {
 
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 
-/// The bytes a provider wants sent: built by Provider::encode, sent by
-/// HttpTransport. Headers may carry the key: never log or persist them.
+/// The bytes a provider wants sent: built by Provider::encode (a POST) or a
+/// Batch API (batchcall.h: a POST or a GET), sent by HttpTransport. Headers
+/// may carry the key: never log or persist them.
 struct HttpRequest
 {
+    /// A GET sends no body. Last, so `{url, headers, body}` still builds a POST.
+    enum class Method {
+        Post,
+        Get,
+    };
     QUrl url;
     HttpHeaders headers;
     QByteArray body;
+    Method method = Method::Post;
 };
 
 /// What came back for one attempt. `status` is 0 when no HTTP answer

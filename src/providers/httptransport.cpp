@@ -101,7 +101,7 @@ void HttpTransport::failLater(const QString &message, Callback done)
     });
 }
 
-quint64 HttpTransport::post(
+quint64 HttpTransport::send(
     const HttpRequest &request, const Timeouts &timeouts, Callback done, StreamHandlers stream)
 {
     const quint64 id = m_nextId++;
@@ -120,17 +120,23 @@ quint64 HttpTransport::post(
     QNetworkRequest networkRequest(request.url);
     for (const auto &[name, value] : request.headers)
         networkRequest.setRawHeader(name, value);
-    networkRequest.setHeader(QNetworkRequest::ContentLengthHeader, request.body.size());
     networkRequest.setAttribute(QNetworkRequest::Http2AllowedAttribute, m_settings.http2);
-    networkRequest.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
     // Our own timers below say which timeout passed; Qt's would not.
     networkRequest.setTransferTimeout(0);
 
     const int manager = leastLoadedManager();
     ++m_load[size_t(manager)];
-    auto *body = new OneShotBody(request.body, nullptr);
-    QNetworkReply *reply = m_managers[size_t(manager)]->post(networkRequest, body);
-    body->setParent(reply);
+    QNetworkAccessManager *network = m_managers[size_t(manager)];
+    QNetworkReply *reply = nullptr;
+    if (request.method == HttpRequest::Method::Get) {
+        reply = network->get(networkRequest);
+    } else {
+        networkRequest.setHeader(QNetworkRequest::ContentLengthHeader, request.body.size());
+        networkRequest.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
+        auto *body = new OneShotBody(request.body, nullptr);
+        reply = network->post(networkRequest, body);
+        body->setParent(reply);
+    }
 
     Call call;
     call.reply = reply;

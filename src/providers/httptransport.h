@@ -25,7 +25,10 @@ namespace sluice {
 /// A POST body is uploaded from a device that cannot be rewound, so Qt cannot
 /// silently re-send a request whose kept-alive connection closed before the
 /// answer: that attempt fails as a Network error instead (docs/transport.md).
-/// TLS errors are never ignored. Lives on one thread; callbacks run there.
+/// A GET (a batch poll or download) has no body and Qt may re-send it once
+/// that way, which is harmless: it changes nothing on the server. POSTs and
+/// GETs share the pool, timeouts and TLS policy; TLS errors are never
+/// ignored. Lives on one thread; callbacks run there.
 class HttpTransport : public QObject
 {
     Q_OBJECT
@@ -68,11 +71,12 @@ public:
     HttpTransport(Settings settings, const Clock &clock, QObject *parent = nullptr);
     ~HttpTransport() override;
 
-    /// POSTs `request`; `done` is called exactly once (also on timeout and
-    /// cancel, never from inside post()). Returns an id for cancel(). A plain
-    /// answer cut short reports status 0 and the transport error; a streamed
-    /// one keeps its status with the error beside it.
-    quint64 post(const HttpRequest &request, const Timeouts &timeouts, Callback done,
+    /// Sends `request` with its method (a GET sends no body); `done` is called
+    /// exactly once (also on timeout and cancel, never from inside send()).
+    /// Returns an id for cancel(). A plain answer cut short reports status 0
+    /// and the transport error; a streamed one keeps its status with the
+    /// error beside it.
+    quint64 send(const HttpRequest &request, const Timeouts &timeouts, Callback done,
         StreamHandlers stream = {});
 
     /// Aborts the exchange (its socket closes); `done` reports a Network error.

@@ -76,11 +76,11 @@ BatchCall OpenAiBatchApi::uploadFile(const QByteArray &jsonl, const QString &fil
     body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
         + filename.toUtf8() + "\"\r\nContent-Type: application/jsonl\r\n\r\n";
     body += jsonl + "\r\n--" + boundary + "--\r\n";
-    for (auto &header : upload.request.headers) {
+    for (auto &header : upload.headers) {
         if (header.first == "Content-Type")
             header.second = "multipart/form-data; boundary=" + boundary;
     }
-    upload.request.body = body;
+    upload.body = body;
     return upload;
 }
 

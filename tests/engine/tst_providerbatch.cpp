@@ -103,7 +103,7 @@ public:
     void send(const BatchCall &call, std::chrono::milliseconds timeout, Done done) override
     {
         const QString method = call.method == BatchCall::Method::Get ? u"GET"_s : u"POST"_s;
-        const QString path = call.request.url.path();
+        const QString path = call.url.path();
         m_calls.append({method, path, m_clock.elapsed()});
         for (qsizetype i = 0; i < m_script.size(); ++i) {
             if (m_script.at(i).method == method && path.startsWith(m_script.at(i).pathPrefix)) {

@@ -48,7 +48,7 @@ HttpResponse post(const QUrl &url)
 {
     HttpTransport transport;
     std::optional<HttpResponse> response;
-    transport.post({url, {{"content-type", "application/json"}}, "{}"}, HttpTransport::Timeouts {},
+    transport.send({url, {{"content-type", "application/json"}}, "{}"}, HttpTransport::Timeouts {},
         [&](HttpResponse done) { response = std::move(done); });
     if (!QTest::qWaitFor([&] { return response.has_value(); }, 20'000))
         return {};

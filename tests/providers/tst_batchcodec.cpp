@@ -131,12 +131,12 @@ private Q_SLOTS:
             QUrl(u"http://127.0.0.1:8080/v1/"_s), "sk-secret"));
         const BatchCall upload = api.uploadFile("{\"a\":1}\n", u"rows.jsonl"_s);
         QCOMPARE(upload.method, BatchCall::Method::Post);
-        QCOMPARE(upload.request.url.toString(), u"http://127.0.0.1:8080/v1/files"_s);
-        QCOMPARE(header(upload.request, "authorization"), QByteArray("Bearer sk-secret"));
-        const QByteArray type = header(upload.request, "content-type");
+        QCOMPARE(upload.url.toString(), u"http://127.0.0.1:8080/v1/files"_s);
+        QCOMPARE(header(upload, "authorization"), QByteArray("Bearer sk-secret"));
+        const QByteArray type = header(upload, "content-type");
         QVERIFY2(type.startsWith("multipart/form-data; boundary="), type.constData());
         const QByteArray boundary = type.mid(type.indexOf('=') + 1);
-        const QByteArray &body = upload.request.body;
+        const QByteArray &body = upload.body;
         QVERIFY(body.startsWith("--" + boundary + "\r\n"));
         QVERIFY(body.contains("name=\"purpose\"\r\n\r\nbatch\r\n"));
         QVERIFY(body.contains("name=\"file\"; filename=\"rows.jsonl\""));
@@ -144,23 +144,23 @@ private Q_SLOTS:
 
         const BatchCall create = api.createBatch(u"file-1"_s, {{u"run"_s, u"r1"_s}});
         QCOMPARE(create.method, BatchCall::Method::Post);
-        QCOMPARE(create.request.url.toString(), u"http://127.0.0.1:8080/v1/batches"_s);
-        QCOMPARE(json(create.request.body),
+        QCOMPARE(create.url.toString(), u"http://127.0.0.1:8080/v1/batches"_s);
+        QCOMPARE(json(create.body),
             (QJsonObject {{u"input_file_id"_s, u"file-1"_s}, {u"endpoint"_s, u"/v1/responses"_s},
                 {u"completion_window"_s, u"24h"_s},
                 {u"metadata"_s, QJsonObject {{u"run"_s, u"r1"_s}}}}));
 
         const BatchCall retrieve = api.retrieveBatch(u"batch_1"_s);
         QCOMPARE(retrieve.method, BatchCall::Method::Get);
-        QCOMPARE(retrieve.request.url.toString(), u"http://127.0.0.1:8080/v1/batches/batch_1"_s);
-        QVERIFY(retrieve.request.body.isEmpty());
-        QCOMPARE(header(retrieve.request, "authorization"), QByteArray("Bearer sk-secret"));
+        QCOMPARE(retrieve.url.toString(), u"http://127.0.0.1:8080/v1/batches/batch_1"_s);
+        QVERIFY(retrieve.body.isEmpty());
+        QCOMPARE(header(retrieve, "authorization"), QByteArray("Bearer sk-secret"));
         const BatchCall cancel = api.cancelBatch(u"batch_1"_s);
         QCOMPARE(cancel.method, BatchCall::Method::Post);
-        QCOMPARE(cancel.request.url.path(), u"/v1/batches/batch_1/cancel"_s);
+        QCOMPARE(cancel.url.path(), u"/v1/batches/batch_1/cancel"_s);
         const BatchCall content = api.fileContent(u"file-9"_s);
         QCOMPARE(content.method, BatchCall::Method::Get);
-        QCOMPARE(content.request.url.path(), u"/v1/files/file-9/content"_s);
+        QCOMPARE(content.url.path(), u"/v1/files/file-9/content"_s);
     }
 
     void openAiBatchStatuses_data()
@@ -328,24 +328,23 @@ private Q_SLOTS:
         const BatchCall create = api.createBatch(
             {api.requestEntry(u"a"_s, request), api.requestEntry(u"b"_s, request)});
         QCOMPARE(create.method, BatchCall::Method::Post);
-        QCOMPARE(create.request.url.toString(), u"https://api.anthropic.com/v1/messages/batches"_s);
-        QCOMPARE(header(create.request, "x-api-key"), QByteArray("sk-ant-secret"));
-        QCOMPARE(header(create.request, "anthropic-version"), QByteArray("2023-06-01"));
-        const QJsonArray requests = json(create.request.body).value(u"requests"_s).toArray();
+        QCOMPARE(create.url.toString(), u"https://api.anthropic.com/v1/messages/batches"_s);
+        QCOMPARE(header(create, "x-api-key"), QByteArray("sk-ant-secret"));
+        QCOMPARE(header(create, "anthropic-version"), QByteArray("2023-06-01"));
+        const QJsonArray requests = json(create.body).value(u"requests"_s).toArray();
         QCOMPARE(requests.size(), 2);
         QCOMPARE(requests.at(1)[u"custom_id"_s].toString(), u"b"_s);
 
         QCOMPARE(api.retrieveBatch(u"msgbatch_1"_s).method, BatchCall::Method::Get);
-        QCOMPARE(api.retrieveBatch(u"msgbatch_1"_s).request.url.path(),
-            u"/v1/messages/batches/msgbatch_1"_s);
-        QCOMPARE(api.cancelBatch(u"msgbatch_1"_s).request.url.path(),
+        QCOMPARE(
+            api.retrieveBatch(u"msgbatch_1"_s).url.path(), u"/v1/messages/batches/msgbatch_1"_s);
+        QCOMPARE(api.cancelBatch(u"msgbatch_1"_s).url.path(),
             u"/v1/messages/batches/msgbatch_1/cancel"_s);
         BatchStatus status;
         status.id = u"msgbatch_1"_s;
-        QCOMPARE(
-            api.results(status).request.url.path(), u"/v1/messages/batches/msgbatch_1/results"_s);
+        QCOMPARE(api.results(status).url.path(), u"/v1/messages/batches/msgbatch_1/results"_s);
         status.resultsUrl = QUrl(u"https://files.example/msgbatch_1/results"_s);
-        QCOMPARE(api.results(status).request.url, status.resultsUrl);
+        QCOMPARE(api.results(status).url, status.resultsUrl);
         QCOMPARE(api.results(status).method, BatchCall::Method::Get);
     }
 

@@ -1,6 +1,7 @@
 // HttpTransport against a raw TCP test server that misbehaves on purpose:
 // each timeout by kind, cancellation, more than 6 parallel sockets, the
-// deadline shared by retries, streaming delivery and Qt's silent POST re-send.
+// deadline shared by retries, streaming delivery, Qt's silent POST re-send,
+// and GETs (no body, the same timeouts and TLS policy).
 #include "providers/httptransport.h"
 
 #include <QElapsedTimer>
@@ -8,6 +9,7 @@
 #include <QNetworkReply>
 #include <QSet>
 #include <QSignalSpy>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -35,6 +37,7 @@ public:
         Trickle,         ///< one chunk every 50 ms, never the end
         Stream,          ///< five chunks 20 ms apart, then the end
         DropReusedFirst, ///< closes a kept-alive connection on its 2nd request
+        NotTls,          ///< writes plain HTTP as soon as a client connects
     };
 
     explicit TestServer(Mode mode) : m_mode(mode)
@@ -43,6 +46,8 @@ public:
         QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket *socket = m_server.nextPendingConnection()) {
                 ++connections;
+                if (m_mode == Mode::NotTls)
+                    socket->write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
                 QObject::connect(
                     socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
                 QObject::connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
@@ -64,6 +69,7 @@ public:
     int disconnects = 0;
     int inFlight = 0;
     int maxInFlight = 0;
+    QList<QByteArray> heads; ///< each request's request line and headers
 
 private:
     void onReadyRead(QTcpSocket *socket)
@@ -75,7 +81,8 @@ private:
             if (end < 0)
                 return;
             qsizetype length = 0;
-            for (const QByteArray &line : buffer.left(end).split('\n')) {
+            heads.append(buffer.left(end));
+            for (const QByteArray &line : heads.constLast().split('\n')) {
                 if (line.toLower().startsWith("content-length:"))
                     length = line.mid(15).trimmed().toLongLong();
             }
@@ -125,6 +132,8 @@ private:
             timer->start(ends ? 20 : 50);
             return;
         }
+        case Mode::NotTls:
+            return;
         case Mode::DropReusedFirst:
             if (nth == 2) {
                 socket->abort();
@@ -158,12 +167,19 @@ Outcome send(HttpTransport &transport, const HttpRequest &req, const HttpTranspo
     Outcome outcome;
     QElapsedTimer timer;
     timer.start();
-    transport.post(
+    transport.send(
         req, t, [&outcome](HttpResponse r) { outcome.response = std::move(r); }, std::move(stream));
     if (!QTest::qWaitFor([&outcome] { return outcome.response.has_value(); }, 20'000))
         qFatal("no answer within 20 s");
     outcome.elapsedMs = timer.elapsed();
     return outcome;
+}
+
+HttpRequest getRequest(const QUrl &url)
+{
+    HttpRequest get {url, {{"accept", "application/json"}}, {}};
+    get.method = HttpRequest::Method::Get;
+    return get;
 }
 
 HttpTransport::Timeouts shortTimeouts()
@@ -227,6 +243,69 @@ private Q_SLOTS:
         QCOMPARE(outcome.response->body, QByteArray("{\"ok\":true}"));
         QCOMPARE(outcome.response->header("content-type"), QByteArray("application/json"));
         QCOMPARE(outcome.response->transportError, ErrorClass::None);
+    }
+
+    void getSendsNoBodyAndAnswers()
+    {
+        TestServer server(TestServer::Mode::Answer);
+        HttpTransport transport;
+        const Outcome outcome = send(transport, getRequest(server.url()), shortTimeouts());
+        QCOMPARE(outcome.response->transportError, ErrorClass::None);
+        QCOMPARE(outcome.response->status, 200);
+        QCOMPARE(outcome.response->body, QByteArray("{\"ok\":true}"));
+        QCOMPARE(server.heads.size(), 1);
+        const QByteArray head = server.heads.constFirst();
+        QVERIFY2(head.startsWith("GET /v1/test HTTP/1.1\r\n"), head.constData());
+        QVERIFY2(!head.toLower().contains("content-length"), head.constData());
+    }
+
+    // A GET runs through the same phase timers as a POST.
+    void getTimeoutsAreNamed_data()
+    {
+        QTest::addColumn<QString>("phase");
+        QTest::newRow("connect") << u"connect timeout"_qs;
+        QTest::newRow("first byte") << u"first-byte timeout"_qs;
+        QTest::newRow("idle") << u"idle timeout"_qs;
+    }
+
+    void getTimeoutsAreNamed()
+    {
+        QFETCH(QString, phase);
+        BlackHole hole;
+        TestServer stalled(TestServer::Mode::StallHeaders);
+        TestServer cutOff(TestServer::Mode::StallMidStream);
+        HttpTransport::Timeouts t = shortTimeouts();
+        QUrl url;
+        if (phase.startsWith(u"connect")) {
+            t.connect = 300ms;
+            url = hole.url();
+        } else if (phase.startsWith(u"first")) {
+            t.firstByte = 300ms;
+            url = stalled.url();
+        } else {
+            t.idle = 300ms;
+            url = cutOff.url();
+        }
+        HttpTransport transport;
+        const Outcome outcome = send(transport, getRequest(url), t);
+        QCOMPARE(outcome.response->transportError, ErrorClass::Timeout);
+        QVERIFY2(outcome.response->transportMessage.contains(phase),
+            qPrintable(outcome.response->transportMessage));
+        QCOMPARE(outcome.response->status, 0); // a plain answer cut short is no answer
+    }
+
+    void getTlsFailureIsATlsError()
+    {
+        if (!QSslSocket::supportsSsl())
+            QSKIP("no TLS backend");
+        // The server speaks plain HTTP where the client expects a TLS handshake.
+        TestServer server(TestServer::Mode::NotTls);
+        QUrl url = server.url();
+        url.setScheme(u"https"_qs);
+        HttpTransport transport;
+        const Outcome outcome = send(transport, getRequest(url), shortTimeouts());
+        QCOMPARE(outcome.response->status, 0);
+        QCOMPARE(outcome.response->transportError, ErrorClass::Tls);
     }
 
     void connectTimeoutIsNamed()
@@ -317,7 +396,7 @@ private Q_SLOTS:
         TestServer server(TestServer::Mode::StallHeaders);
         HttpTransport transport;
         std::optional<HttpResponse> response;
-        const quint64 id = transport.post(request(server.url()), shortTimeouts(),
+        const quint64 id = transport.send(request(server.url()), shortTimeouts(),
             [&response](HttpResponse r) { response = std::move(r); });
         QTRY_COMPARE(server.requests, 1);
         QCOMPARE(server.disconnects, 0);
@@ -344,7 +423,7 @@ private Q_SLOTS:
             HttpTransport::Settings {.managers = managers}, SteadyClock::instance());
         int answered = 0;
         for (int i = 0; i < 16; ++i) {
-            transport.post(request(server.url()), shortTimeouts(), [&answered](HttpResponse r) {
+            transport.send(request(server.url()), shortTimeouts(), [&answered](HttpResponse r) {
                 QCOMPARE(r.status, 200);
                 ++answered;
             });

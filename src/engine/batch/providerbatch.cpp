@@ -8,8 +8,6 @@
 
 #include <QCryptographicHash>
 #include <QLoggingCategory>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QPointer>
 #include <QRegularExpression>
 #include <QTimer>
@@ -29,56 +27,21 @@ std::chrono::milliseconds toMilliseconds(Duration duration)
     return std::chrono::ceil<std::chrono::milliseconds>(duration);
 }
 
-ErrorClass classifyReplyError(QNetworkReply::NetworkError error)
-{
-    switch (error) {
-    case QNetworkReply::OperationCanceledError: // what a transfer timeout reports
-    case QNetworkReply::TimeoutError:
-        return ErrorClass::Timeout;
-    case QNetworkReply::SslHandshakeFailedError:
-        return ErrorClass::Tls;
-    default:
-        return ErrorClass::Network;
-    }
-}
-
 } // namespace
 
-NetworkBatchHttp::NetworkBatchHttp()
-    : m_posts(std::make_unique<HttpTransport>()), m_gets(std::make_unique<QNetworkAccessManager>())
-{ }
+NetworkBatchHttp::NetworkBatchHttp() : m_transport(std::make_unique<HttpTransport>()) { }
 
 NetworkBatchHttp::~NetworkBatchHttp() = default;
 
 void NetworkBatchHttp::send(const BatchCall &call, std::chrono::milliseconds timeout, Done done)
 {
-    if (call.method == BatchCall::Method::Post) {
-        HttpTransport::Timeouts timeouts;
-        timeouts.total = timeout;
-        timeouts.firstByte = timeout;
-        m_posts->post(call.request, timeouts, std::move(done));
-        return;
-    }
-    QNetworkRequest request(call.request.url);
-    for (const auto &[name, value] : call.request.headers)
-        request.setRawHeader(name, value);
-    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
-    request.setTransferTimeout(int(timeout.count()));
-    QNetworkReply *reply = m_gets->get(request);
-    QObject::connect(reply, &QNetworkReply::finished, reply, [reply, done = std::move(done)] {
-        reply->deleteLater();
-        HttpResponse response;
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (status <= 0) {
-            response.transportError = classifyReplyError(reply->error());
-            response.transportMessage = reply->errorString();
-        } else {
-            response.status = status;
-            response.headers = reply->rawHeaderPairs();
-            response.body = reply->readAll();
-        }
-        done(std::move(response));
-    });
+    HttpTransport::Timeouts timeouts;
+    timeouts.total = timeout;
+    timeouts.firstByte = timeout;
+    // A large download may pause longer than a live answer would.
+    if (call.method == BatchCall::Method::Get)
+        timeouts.idle = timeout;
+    m_transport->send(call, timeouts, std::move(done));
 }
 
 /// The dialect's Batch API: one of the two.

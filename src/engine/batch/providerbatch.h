@@ -19,8 +19,6 @@
 #include <functional>
 #include <memory>
 
-class QNetworkAccessManager;
-
 namespace sluice {
 
 /// One row handed to a provider batch: its id in the run and its rendered
@@ -60,10 +58,10 @@ public:
     virtual void send(const BatchCall &call, std::chrono::milliseconds timeout, Done done) = 0;
 };
 
-/// BatchHttp over the network: POSTs through HttpTransport (HTTP/1.1, never
-/// re-sent by Qt, total timeout), GETs through a QNetworkAccessManager
-/// (HTTP/1.1, the timeout as a transfer timeout: no byte for that long).
-/// TLS errors are never ignored; the default SSL configuration applies.
+/// BatchHttp over the network: every call through one HttpTransport
+/// (HTTP/1.1, the timeout as the total and first-byte timeout, TLS errors
+/// never ignored). A POST is never re-sent by Qt (a batch created twice is
+/// paid twice); a GET may be, harmlessly (docs/transport.md).
 class NetworkBatchHttp final : public BatchHttp
 {
 public:
@@ -72,9 +70,7 @@ public:
     void send(const BatchCall &call, std::chrono::milliseconds timeout, Done done) override;
 
 private:
-    std::unique_ptr<HttpTransport>
-        m_posts; ///< POSTs are never re-sent by Qt (a batch created twice is paid twice)
-    std::unique_ptr<QNetworkAccessManager> m_gets;
+    std::unique_ptr<HttpTransport> m_transport;
 };
 
 /// Runs rows through a provider's own Batch API (OpenAI files + batches for
