@@ -9,6 +9,7 @@
 // each line answered once), one killed before submits its rows then; and
 // plan --batch-api prices the rows at the batch price.
 
+#include "clirun.h"
 #include "simprocess.h"
 
 #include <QCryptographicHash>
@@ -510,14 +511,7 @@ private Q_SLOTS:
         process.start(QStringLiteral(SLUICE_CLI_PATH), arguments);
         QVERIFY(process.waitForStarted());
         QByteArray err;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                err += process.readAllStandardError();
-                return err.contains("provider batch ");
-            },
-            30'000));
-        process.kill();
-        QVERIFY(process.waitForFinished());
+        QVERIFY2(sluice::test::killOnceBatchExists(process, err), err.constData());
         QCOMPARE(process.exitStatus(), QProcess::CrashExit);
         QCOMPARE(batchCreates(simLog()), 1);
         QCOMPARE(statusesOf(parseLines(readAll(output))), QStringList {u"failed"_qs});

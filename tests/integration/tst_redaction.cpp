@@ -8,6 +8,7 @@
 // scanned, as bytes, for the markers: raw, base64 (any alignment, standard
 // and URL-safe) and percent-encoded. And --no-content keeps the prompts and
 // answers out of the store while its metrics stay.
+#include "clirun.h"
 #include "core/redaction.h"
 #include "simprocess.h"
 
@@ -164,14 +165,7 @@ private Q_SLOTS:
                 QStringLiteral("--model"), QStringLiteral("sim-small")}
                 + batch);
         QByteArray err;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                err += killed.readAllStandardError();
-                return err.contains("provider batch ");
-            },
-            30'000));
-        killed.kill();
-        QVERIFY(killed.waitForFinished());
+        QVERIFY(sluice::test::killOnceBatchExists(killed, err));
         m_printed += killed.readAllStandardOutput() + err + killed.readAllStandardError();
         for (const char *suffix : {"", "-wal", "-shm"}) {
             QFile store(runDir + QStringLiteral("/runs.sqlite") + QLatin1String(suffix));
