@@ -1,11 +1,19 @@
+#include "app/runs/batchcontroller.h"
 #include "app/runs/datasetpreview.h"
 #include "app/runs/runlistmodel.h"
 #include "app/runs/runrowsmodel.h"
 #include "app/runs/tracetimeline.h"
+#include "core/clock.h"
+#include "core/timer.h"
+#include "engine/batch/batchrun.h"
 #include "engine/batch/dataset.h"
 #include "engine/batch/runstore.h"
+#include "engine/llmservice.h"
+#include "providers/openairesponses.h"
+#include "sim/simserver.h"
 
 #include <QJsonArray>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -232,6 +240,167 @@ private Q_SLOTS:
             (QStringList {QStringLiteral("2"), QStringLiteral("review 2"), QStringLiteral("2")}));
         preview.setVariables({QStringLiteral("text"), QStringLiteral("city")});
         QCOMPARE(preview.columnUsed(), (QVariantList {false, true, false}));
+    }
+
+    // A run stopped half way (the quota ran out, the rest written as
+    // skipped), continued from the Batch page's controller: the engine
+    // refuses it on another provider; on the same one only the rows left
+    // are sent, and the results hold every row once.
+    void controllerContinuesAStoppedRun()
+    {
+        sim::SimServer server;
+        QVERIFY2(server.listen(), qPrintable(server.errorString()));
+        QtTimerFactory timers;
+        LlmService service(
+            std::make_shared<OpenAiResponsesProvider>(server.baseUrl(), QByteArray()),
+            SteadyClock::instance(), timers, LlmServiceConfig {});
+        const QString input = m_dir.filePath(QStringLiteral("words-%1.csv").arg(m_n));
+        QFile file(input);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("id,word\n");
+        for (int i = 0; i < 20; ++i)
+            file.write(QStringLiteral("w%1,word%1\n").arg(i).toUtf8());
+        file.close();
+
+        // As sluice-cli runs it: one row at a time, the 9th meets the quota.
+        QString error;
+        QString runId;
+        {
+            RunStore store;
+            QVERIFY2(store.open(m_storePath, &error), qPrintable(error));
+            BatchRunConfig config;
+            config.request.providerId = service.provider().id();
+            config.request.baseUrl = server.baseUrl();
+            config.request.model = QStringLiteral("sim-small");
+            config.request.promptTemplate = QStringLiteral("Say {{word}}");
+            config.inputPath = input;
+            config.rowsInFlight = 1;
+            QStringList faults(8, QStringLiteral("none"));
+            faults.append(QStringLiteral("insufficient_quota"));
+            QVERIFY(server.scriptFaults(faults));
+            BatchRun run(service, store, config);
+            int ended = 0;
+            connect(&run, &BatchRun::ended, this, [&ended] { ++ended; });
+            QVERIFY2(run.start(&error), qPrintable(error));
+            QVERIFY(QTest::qWaitFor([&] { return ended > 0; }, 20000));
+            QCOMPARE(run.state(), BatchRun::State::Stopped);
+            runId = run.runId();
+        }
+        const qint64 sentBefore = server.requestCount();
+        QCOMPARE(sentBefore, 9);
+        QSet<QString> doneBefore; // ok, or failed at the quota: not sent again
+        int skippedBefore = 0;
+        {
+            RunStore store;
+            QVERIFY2(store.open(m_storePath, &error), qPrintable(error));
+            QCOMPARE(store.run(runId)->status, QStringLiteral("stopped"));
+            QVERIFY(store.forEachRow(
+                runId,
+                [&](const StoredRow &row) {
+                    if (row.line.value(QLatin1String("status")).toString() == u"skipped")
+                        ++skippedBefore;
+                    else
+                        doneBefore.insert(row.rowId);
+                    return true;
+                },
+                &error));
+        }
+        QCOMPARE(doneBefore.size(), 9);
+        QCOMPARE(skippedBefore, 11);
+
+        BatchController batch;
+        batch.setService(&service);
+        batch.setStorePath(m_storePath);
+        batch.setProperty("baseUrl", server.baseUrl().toString());
+        // The page's prompt and model are not the run's: the run's are sent.
+        batch.setProperty("prompt", QStringLiteral("Something else: {{word}}"));
+        batch.setProperty("model", QStringLiteral("another-model"));
+        QVERIFY2(batch.openRun(runId), qPrintable(batch.errorMessage()));
+        QCOMPARE(batch.continuingRunId(), runId);
+        QCOMPARE(batch.datasetPath(), input);
+        QCOMPARE(batch.datasetError(), QString());
+        QCOMPARE(batch.continueNote(), QString());
+        QVERIFY(batch.canStart());
+        QCOMPARE(batch.results()->totalRows(), 20.0); // 8 ok, 1 failed, 11 skipped
+        QCOMPARE(batch.results()->countsByStatus().value(QStringLiteral("ok")).toInt(), 8);
+        QCOMPARE(batch.okRows(), 8.0);
+
+        // Another provider now: the engine refuses, and the page says so.
+        batch.setProperty("providerId", QStringLiteral("anthropic"));
+        QVERIFY(!batch.start());
+        QVERIFY2(batch.errorMessage().contains(u"another configuration"),
+            qPrintable(batch.errorMessage()));
+        QVERIFY2(batch.errorMessage().contains(service.provider().id()),
+            qPrintable(batch.errorMessage()));
+        QCOMPARE(server.requestCount(), sentBefore);
+
+        batch.setProperty("providerId", QString());
+        QVERIFY2(batch.start(), qPrintable(batch.errorMessage()));
+        QCOMPARE(batch.runId(), runId);
+        QVERIFY(QTest::qWaitFor([&] { return batch.state() == BatchController::Finished; }, 20000));
+        QCOMPARE(server.requestCount() - sentBefore, skippedBefore);
+        QCOMPARE(batch.finishedRows(), 20.0);
+        QCOMPARE(batch.okRows(), 19.0);
+        QCOMPARE(batch.notOkRows(), 1.0);
+        QCOMPARE(batch.skippedRows(), 0.0);
+        QCOMPARE(batch.progress(), 1.0);
+        QCOMPARE(batch.continuingRunId(), QString());
+
+        // Every row once: the skipped lines were replaced, none sent twice.
+        batch.results()->flush();
+        RunRowsModel *results = batch.results();
+        QCOMPARE(results->totalRows(), 20.0);
+        QCOMPARE(results->countsByStatus(),
+            (QVariantMap {{QStringLiteral("ok"), 19}, {QStringLiteral("failed"), 1}}));
+        QSet<QString> shown;
+        for (int i = 0; i < results->count(); ++i)
+            shown.insert(results->index(i).data(RunRowsModel::RowIdRole).toString());
+        QCOMPARE(shown.size(), 20);
+        QCOMPARE(results->count(), 20);
+        RunStore store;
+        QVERIFY2(store.open(m_storePath, &error), qPrintable(error));
+        QCOMPARE(store.run(runId)->status, QStringLiteral("finished"));
+        QCOMPARE(store.counts(runId).done, 20);
+        for (const QString &id : std::as_const(doneBefore))
+            QCOMPARE(store.row(runId, id)->sends, 1);
+    }
+
+    // What cannot be continued from the workbench says why and what to do.
+    void controllerRefusesRunsItCannotContinue()
+    {
+        RunStore store;
+        QString error;
+        QVERIFY2(store.open(m_storePath, &error), qPrintable(error));
+        const auto batchApi = store.createRun(
+            {{QStringLiteral("batch_api"), true}, {QStringLiteral("model"), QStringLiteral("m")}},
+            QStringLiteral("fp2"), {}, &error);
+        QVERIFY2(batchApi, qPrintable(error));
+        const auto moved = store.createRun(
+            {{QStringLiteral("input"), m_dir.filePath(QStringLiteral("gone.csv"))},
+                {QStringLiteral("model"), QStringLiteral("m")}},
+            QStringLiteral("fp3"), {}, &error);
+        QVERIFY2(moved, qPrintable(error));
+        QVERIFY(store.setRunStatus(m_runId, QStringLiteral("finished"), {}, &error));
+
+        BatchController batch;
+        batch.setStorePath(m_storePath);
+        QVERIFY(!batch.openRun(batchApi->runId));
+        QVERIFY2(batch.errorMessage().contains(u"sluice-cli run --batch-api --resume"),
+            qPrintable(batch.errorMessage()));
+        QCOMPARE(batch.continuingRunId(), QString());
+        QVERIFY(!batch.openRun(m_runId));
+        QVERIFY2(batch.errorMessage().contains(u"finished"), qPrintable(batch.errorMessage()));
+        QVERIFY(!batch.openRun(QStringLiteral("run_none")));
+
+        // The input moved: the run opens, and the page asks for the file.
+        QVERIFY2(batch.openRun(moved->runId), qPrintable(batch.errorMessage()));
+        QCOMPARE(batch.continuingRunId(), moved->runId);
+        QVERIFY2(batch.datasetError().contains(u"gone.csv"), qPrintable(batch.datasetError()));
+        QVERIFY(!batch.canStart());
+        // No prompt was kept: the page's is sent, and the page says so.
+        QVERIFY(!batch.continueNote().isEmpty());
+        batch.newRun();
+        QCOMPARE(batch.continuingRunId(), QString());
     }
 
 private:

@@ -8,6 +8,7 @@
 #include "engine/batch/runstore.h"
 #include "engine/llmservice.h"
 
+#include <QFileInfo>
 #include <QJsonDocument>
 
 #include <algorithm>
@@ -169,10 +170,12 @@ void BatchController::clearPlan()
 
 RunTemplate BatchController::runTemplate() const
 {
-    RunTemplate request;
+    RunTemplate request = m_continueRequest.value_or(RunTemplate {});
     request.providerId
         = m_providerId.isEmpty() && m_service ? m_service->provider().id() : m_providerId;
     request.baseUrl = QUrl(m_baseUrl);
+    if (m_continueRequest)
+        return request;
     request.model = m_model.trimmed();
     request.promptTemplate = m_prompt;
     request.instructionsTemplate = m_instructions;
@@ -195,8 +198,9 @@ void BatchController::refreshPlan()
     m_missingVariables.clear();
     m_templateError.clear();
 
-    const PromptTemplate prompt(m_prompt, QStringLiteral("prompt"));
-    const PromptTemplate instructions(m_instructions, QStringLiteral("instructions"));
+    const RunTemplate request = runTemplate();
+    const PromptTemplate prompt(request.promptTemplate, QStringLiteral("prompt"));
+    const PromptTemplate instructions(request.instructionsTemplate, QStringLiteral("instructions"));
     for (const PromptTemplate *t : {&instructions, &prompt}) {
         if (t->error())
             m_templateError
@@ -225,8 +229,8 @@ void BatchController::refreshPlan()
                 limits.tokensPerMinute = m_tokensPerMinute;
             limits.windowSeconds = std::max(1, m_windowSeconds);
             limits.concurrency = std::max(1, m_concurrency);
-            const RunPlan plan = planRun(
-                reader, runTemplate(), m_service ? m_service->priceBook() : nullptr, limits);
+            const RunPlan plan
+                = planRun(reader, request, m_service ? m_service->priceBook() : nullptr, limits);
             m_hasPlan = true;
             m_planRows = plan.rows;
             m_planBadRows = plan.badRows;
@@ -260,16 +264,157 @@ bool BatchController::canStart() const
         && (!m_run || (m_state != Running && m_state != Paused));
 }
 
+RunStore *BatchController::openStore()
+{
+    if (m_store && m_store->path() == m_storePath)
+        return m_store.get();
+    if (m_storePath.isEmpty()) {
+        setErrorMessage(tr("No run store is set, so the run could not be journalled."));
+        return nullptr;
+    }
+    auto store = std::make_unique<RunStore>();
+    QString error;
+    if (!store->open(m_storePath, &error)) {
+        setErrorMessage(tr("%1 Check that the folder is writable, then start again.").arg(error));
+        return nullptr;
+    }
+    m_run.reset(); // holds the old store
+    m_store = std::move(store);
+    return m_store.get();
+}
+
+bool BatchController::openRun(const QString &runId)
+{
+    if (m_run && (m_state == Running || m_state == Paused)) {
+        setErrorMessage(
+            tr("A run is going: cancel it or wait for it to end, then continue %1.").arg(runId));
+        return false;
+    }
+    RunStore *store = openStore();
+    if (!store)
+        return false;
+    const std::optional<RunInfo> run = store->run(runId);
+    QString problem;
+    if (!run)
+        problem = tr("There is no run %1 in %2: reload the runs list.").arg(runId, m_storePath);
+    else if (run->status == u"finished" || run->status == u"cancelled")
+        problem = tr("Run %1 is %2, so there is nothing to continue: start a new run instead.")
+                      .arg(runId, run->status);
+    else if (run->config.value(QLatin1String("batch_api")).toBool())
+        problem = tr("Run %1 went through the provider's batch API, which the workbench does not "
+                     "follow: continue it with sluice-cli run --batch-api --resume and the options "
+                     "it was started with.")
+                      .arg(runId);
+    if (!problem.isEmpty()) {
+        setErrorMessage(problem);
+        return false;
+    }
+
+    // What the run was made with (BatchRun::start writes it); the provider
+    // and endpoint stay the page's, which the engine checks against it.
+    const QJsonObject &config = run->config;
+    RunTemplate request;
+    request.model = config.value(QLatin1String("model")).toString();
+    const QJsonValue schema = config.value(QLatin1String("schema"));
+    if (schema.isObject())
+        request.outputSchema = schema.toObject();
+    const QJsonValue maxOutputTokens = config.value(QLatin1String("max_output_tokens"));
+    if (maxOutputTokens.isDouble())
+        request.maxOutputTokens = maxOutputTokens.toInt();
+    request.stream = config.value(QLatin1String("stream")).toBool();
+    request.maxAttempts = config.value(QLatin1String("max_attempts")).toInt(request.maxAttempts);
+    m_continueNote.clear();
+    if (config.contains(QLatin1String("prompt"))) {
+        request.promptTemplate = config.value(QLatin1String("prompt")).toString();
+        request.instructionsTemplate = config.value(QLatin1String("instructions")).toString();
+    } else {
+        request.promptTemplate = m_prompt;
+        request.instructionsTemplate = m_instructions;
+        m_continueNote = tr("The run kept no prompts, so the Compose page's prompt and "
+                            "instructions are sent: they must be the ones it was started with.");
+    }
+    m_continueRunId = runId;
+    m_continueRequest = request;
+    m_continueIdField = config.value(QLatin1String("id_field")).toString(QStringLiteral("id"));
+    m_run.reset();
+    m_runContinues = false;
+    m_state = Idle;
+    m_runId = runId;
+    m_stateReason.clear();
+    setErrorMessage({});
+    loadStoredRows();
+
+    const QString input = config.value(QLatin1String("input")).toString();
+    if (input.isEmpty() || !QFileInfo::exists(input)) {
+        m_datasetPath.clear();
+        m_preview.clear();
+        setDatasetError(tr("The run's dataset %1 is not there any more: open the same file from "
+                           "where it is now, then continue.")
+                            .arg(input));
+        refreshPlan();
+    } else {
+        openDataset(input);
+    }
+    Q_EMIT stateChanged();
+    Q_EMIT progressChanged();
+    return true;
+}
+
+void BatchController::newRun()
+{
+    if (m_continueRunId.isEmpty())
+        return;
+    m_continueRunId.clear();
+    m_continueNote.clear();
+    m_continueRequest.reset();
+    m_skippedRows.clear();
+    refreshPlan();
+    Q_EMIT stateChanged();
+}
+
+void BatchController::loadStoredRows()
+{
+    // Rows written as `skipped` are sent again: their lines are replaced.
+    m_skippedRows.clear();
+    QString error;
+    if (m_store
+        && !m_store->forEachRow(
+            m_continueRunId,
+            [this](const StoredRow &row) {
+                if (row.state == RowState::Done
+                    && row.line.value(QLatin1String("status")).toString() == u"skipped")
+                    m_skippedRows.insert(row.rowId);
+                return true;
+            },
+            &error)) {
+        setErrorMessage(tr("The run's rows could not be read: %1").arg(error));
+    }
+    m_results.reset();
+    m_results.setStorePath(m_storePath);
+    m_results.setRunId(m_continueRunId);
+    m_results.reload();
+}
+
+void BatchController::showLine(const QJsonObject &line)
+{
+    if (m_skippedRows.remove(line.value(QLatin1String("id")).toString()))
+        m_results.replaceLine(line, QStringLiteral("skipped"));
+    else
+        m_results.appendLine(line);
+}
+
 bool BatchController::start()
 {
+    const bool continuing = !m_continueRunId.isEmpty();
+    const RunTemplate request = runTemplate();
     QString problem;
     if (!m_service)
         problem = tr("No provider is ready: check Settings, then start again.");
     else if (m_datasetPath.isEmpty())
-        problem = tr("Open a CSV or JSONL dataset first.");
-    else if (m_model.trimmed().isEmpty())
+        problem = continuing ? m_datasetError : tr("Open a CSV or JSONL dataset first.");
+    else if (request.model.isEmpty())
         problem = tr("Enter a model on the Compose page, then start.");
-    else if (m_prompt.trimmed().isEmpty())
+    else if (request.promptTemplate.trimmed().isEmpty())
         problem = tr("Write a prompt on the Compose page, then start.");
     else if (!m_templateError.isEmpty())
         problem = m_templateError;
@@ -282,27 +427,20 @@ bool BatchController::start()
         return false;
     }
 
-    if (!m_store || m_store->path() != m_storePath) {
-        auto store = std::make_unique<RunStore>();
-        QString error;
-        if (!store->open(m_storePath, &error)) {
-            setErrorMessage(
-                tr("%1 Check that the folder is writable, then start again.").arg(error));
-            return false;
-        }
-        m_run.reset(); // holds the old store
-        m_store = std::move(store);
-    }
+    if (!openStore())
+        return false;
 
     BatchRunConfig config;
-    config.request = runTemplate();
+    config.request = request;
     config.inputPath = m_datasetPath;
+    if (continuing)
+        config.idField = m_continueIdField;
     config.settings = QJsonObject {{QStringLiteral("source"), QStringLiteral("gui")}};
     if (m_budget > 0)
         config.budgetCap = picoFromUnits(m_budget);
     m_run.reset();
     m_run = std::make_unique<BatchRun>(*m_service, *m_store, config);
-    connect(m_run.get(), &BatchRun::rowFinished, &m_results, &RunRowsModel::appendLine);
+    connect(m_run.get(), &BatchRun::rowFinished, this, &BatchController::showLine);
     // The page hears of progress at most 10 times a second, however fast rows finish.
     connect(m_run.get(), &BatchRun::progressChanged, &m_progressTimer, [this] {
         if (!m_progressTimer.isActive())
@@ -312,17 +450,32 @@ bool BatchController::start()
     connect(m_run.get(), &BatchRun::ended, &m_results, &RunRowsModel::flush);
     connect(m_run.get(), &BatchRun::ended, this, &BatchController::progressChanged);
 
-    m_results.reset();
-    m_results.setRunId({});
-    m_results.setStorePath(m_storePath);
     QString error;
-    if (!m_run->start(&error)) {
-        m_run.reset();
-        setErrorMessage(tr("The run did not start: %1").arg(error));
-        return false;
+    if (continuing) {
+        loadStoredRows();
+        if (!m_run->continueRun(m_continueRunId, &error)) {
+            m_run.reset();
+            const std::optional<RunInfo> run = m_store->run(m_continueRunId);
+            const QJsonObject stored = run ? run->config : QJsonObject();
+            setErrorMessage(tr("The run was not continued: %1. It was made with %2 at %3; select "
+                               "them in Settings to continue it.")
+                                .arg(error, stored.value(QLatin1String("provider")).toString(),
+                                    stored.value(QLatin1String("base_url")).toString()));
+            return false;
+        }
+    } else {
+        m_results.reset();
+        m_results.setRunId({});
+        m_results.setStorePath(m_storePath);
+        if (!m_run->start(&error)) {
+            m_run.reset();
+            setErrorMessage(tr("The run did not start: %1").arg(error));
+            return false;
+        }
     }
     m_results.setRunId(m_run->runId());
     m_runId = m_run->runId();
+    m_runContinues = continuing;
     m_userPaused = false;
     setErrorMessage({});
     onRunStateChanged();
@@ -391,6 +544,12 @@ void BatchController::onRunStateChanged()
                                       : QString();
     if (m_state == Stopped)
         setErrorMessage(tr("The run stopped: %1").arg(m_run->stopReason()));
+    // A continued run that ended for good leaves nothing to continue.
+    if (m_state == Finished || m_state == Cancelled) {
+        m_continueRunId.clear();
+        m_continueNote.clear();
+        m_continueRequest.reset();
+    }
     Q_EMIT stateChanged();
 }
 
@@ -408,23 +567,33 @@ void BatchController::dropRun(const QString &why)
     }
 }
 
+// A continued run counts the rows its earlier sessions finished too: the
+// results hold them all (from the store, then live).
 double BatchController::finishedRows() const
 {
-    return m_run ? double(m_run->progress().finished) : 0.0;
+    if (!m_run)
+        return countsFromResults() ? m_results.totalRows() : 0.0;
+    return double(m_run->progress().alreadyDone + m_run->progress().finished);
 }
 
 double BatchController::okRows() const
 {
+    if (countsFromResults())
+        return m_results.countsByStatus().value(QStringLiteral("ok")).toDouble();
     return m_run ? double(m_run->progress().ok) : 0.0;
 }
 
 double BatchController::notOkRows() const
 {
+    if (countsFromResults())
+        return m_results.totalRows() - okRows() - skippedRows();
     return m_run ? double(m_run->progress().notOk) : 0.0;
 }
 
 double BatchController::skippedRows() const
 {
+    if (countsFromResults())
+        return m_results.countsByStatus().value(QStringLiteral("skipped")).toDouble();
     return m_run ? double(m_run->progress().skipped) : 0.0;
 }
 

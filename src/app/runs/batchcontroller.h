@@ -2,21 +2,23 @@
 
 #include "app/runs/datasetpreview.h"
 #include "app/runs/runrowsmodel.h"
+#include "engine/batch/runplan.h"
 
 #include <QObject>
 #include <QPointer>
 #include <QQmlEngine>
+#include <QSet>
 #include <QTimer>
 #include <QUrl>
 
 #include <memory>
+#include <optional>
 
 namespace sluice {
 
 class BatchRun;
 class LlmService;
 class RunStore;
-struct RunTemplate;
 
 /// The Batch page's controller: opens a CSV or JSONL dataset, previews its
 /// first rows against the prompt's `{{variables}}` (missing columns named),
@@ -78,6 +80,13 @@ class BatchController : public QObject
     // The run.
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
     Q_PROPERTY(QString runId READ runId NOTIFY stateChanged)
+    /// The unfinished run that openRun() opened and start() continues ("":
+    /// start() makes a new run). Its dataset and request come from the
+    /// run's stored config; the provider and endpoint are the page's.
+    Q_PROPERTY(QString continuingRunId READ continuingRunId NOTIFY stateChanged)
+    /// What the page should know about the run it continues (e.g. the run
+    /// kept no prompt, so the Compose page's is sent); "" when nothing.
+    Q_PROPERTY(QString continueNote READ continueNote NOTIFY stateChanged)
     Q_PROPERTY(QString stateReason READ stateReason NOTIFY stateChanged)
     Q_PROPERTY(bool canStart READ canStart NOTIFY stateChanged)
     Q_PROPERTY(double finishedRows READ finishedRows NOTIFY progressChanged)
@@ -142,6 +151,8 @@ public:
 
     [[nodiscard]] State state() const { return m_state; }
     [[nodiscard]] QString runId() const { return m_runId; }
+    [[nodiscard]] QString continuingRunId() const { return m_continueRunId; }
+    [[nodiscard]] QString continueNote() const { return m_continueNote; }
     [[nodiscard]] QString stateReason() const { return m_stateReason; }
     [[nodiscard]] bool canStart() const;
     [[nodiscard]] double finishedRows() const;
@@ -162,7 +173,16 @@ public:
     Q_INVOKABLE bool openDataset(const QString &location);
     /// Reads the dataset again with the current prompt and limits.
     Q_INVOKABLE void refreshPlan();
+    /// Opens the unfinished run `runId` of the store (`running`, `paused`
+    /// or `stopped`) to be continued by start(): its dataset, its request
+    /// and the rows it has finished (in results). False with errorMessage
+    /// set (no such run, finished, a provider batch run).
+    Q_INVOKABLE bool openRun(const QString &runId);
+    /// Starts a new run, or continues the run openRun() opened (the engine
+    /// refuses one whose configuration differs: errorMessage says so).
     Q_INVOKABLE bool start();
+    /// Leaves the run openRun() opened: start() makes a new run again.
+    Q_INVOKABLE void newRun();
     Q_INVOKABLE void pause();
     Q_INVOKABLE void resume();
     Q_INVOKABLE void cancel();
@@ -186,7 +206,18 @@ private:
     void setErrorMessage(const QString &message);
     void setDatasetError(const QString &message);
     void clearPlan();
+    /// What every row asks for: the page's request, or the continued run's
+    /// (on the page's provider and endpoint).
     [[nodiscard]] RunTemplate runTemplate() const;
+    /// The store at storePath, opened on first use; null with errorMessage set.
+    RunStore *openStore();
+    /// A finished row, into the results: a continued run's row sent again
+    /// replaces its stored `skipped` line.
+    void showLine(const QJsonObject &line);
+    /// The continued run's rows from the store into results, and which are `skipped`.
+    void loadStoredRows();
+    /// A continued run's counts cover its earlier sessions: the results' counts.
+    [[nodiscard]] bool countsFromResults() const { return m_continueRequest || m_runContinues; }
     void onRunStateChanged();
     /// Ends and deletes the run (its service is about to go away).
     void dropRun(const QString &why);
@@ -237,6 +268,14 @@ private:
     QString m_errorMessage;
     double m_budget = 0;
     bool m_userPaused = false; ///< Paused by pause(), not at the budget cap
+
+    QString m_continueRunId;
+    QString m_continueNote;
+    std::optional<RunTemplate> m_continueRequest; ///< the continued run's request
+    QString m_continueIdField;
+    /// Rows the continued run wrote as `skipped`: sent again, they replace that line.
+    QSet<QString> m_skippedRows;
+    bool m_runContinues = false; ///< m_run continues a stored run
 };
 
 } // namespace sluice

@@ -206,6 +206,35 @@ void RunRowsModel::appendLine(const QJsonObject &line)
         m_flushTimer.start();
 }
 
+void RunRowsModel::replaceLine(const QJsonObject &line, const QString &previousStatus)
+{
+    if (m_counts.value(previousStatus) > 0) {
+        --m_totalRows;
+        if (--m_counts[previousStatus] == 0)
+            m_counts.remove(previousStatus);
+    }
+    const QString id = line.value(QLatin1String("id")).toString();
+    for (qsizetype i = 0; i < m_rows.size(); ++i) {
+        if (m_rows.at(i).rowId != id)
+            continue;
+        const Row row = rowFromLine(line, m_rows.at(i).rowIndex);
+        ++m_totalRows;
+        ++m_counts[row.status];
+        if (matches(row.status)) {
+            m_rows[i] = row;
+            Q_EMIT dataChanged(index(int(i)), index(int(i)));
+        } else {
+            beginRemoveRows({}, int(i), int(i));
+            m_rows.removeAt(i);
+            endRemoveRows();
+        }
+        if (!m_flushTimer.isActive())
+            m_flushTimer.start();
+        return;
+    }
+    appendLine(line);
+}
+
 void RunRowsModel::flush()
 {
     m_flushTimer.stop();

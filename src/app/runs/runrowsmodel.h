@@ -84,6 +84,10 @@ public:
     /// A finished row, live: counted at once, and kept if it matches and
     /// fits. Views hear of new rows in batches (flush(), at most 10 a second).
     void appendLine(const QJsonObject &line);
+    /// A finished row that replaces the line counted for it with
+    /// `previousStatus` (a continued run sends its skipped rows again): the
+    /// counts move, and a row shown shows the new line in its place.
+    void replaceLine(const QJsonObject &line, const QString &previousStatus);
     /// Shows the rows appended since the last flush.
     void flush();
     /// The stored trace of the row at `row` (empty when not in the store).

@@ -26,6 +26,9 @@ class RunsSession : public QObject
     /// user chose to and it is a valid schema).
     Q_PROPERTY(QString schemaText READ schemaText NOTIFY schemaChanged)
     Q_PROPERTY(bool useSchema READ useSchema NOTIFY schemaChanged)
+    /// A stored run the Traces page asked the Batch page to continue; the
+    /// Batch page opens it and sets this back to "".
+    Q_PROPERTY(QString continueRunId MEMBER m_continueRunId NOTIFY continueRunIdChanged)
 
 public:
     explicit RunsSession(Workbench *workbench, QObject *parent = nullptr);
@@ -40,10 +43,12 @@ public:
 Q_SIGNALS:
     void serviceChanged();
     void schemaChanged();
+    void continueRunIdChanged();
 
 private:
     QPointer<Workbench> m_workbench;
     QString m_storePath;
+    QString m_continueRunId;
 };
 
 } // namespace sluice
