@@ -5,7 +5,8 @@ import QtQuick.Layouts
 import Sluice
 
 // Settings: the provider and its endpoint, the API key (system keychain),
-// the gate limits, the price table, the theme and the language. Each change
+// the CA certificates trusted for HTTPS, the gate limits, the price table,
+// the theme and the language. Each change
 // applies at once; errors appear beside the control that caused them.
 Page {
     id: root
@@ -25,6 +26,14 @@ Page {
         title: qsTr("Import a price table")
         nameFilters: [qsTr("Price tables (*.json)"), qsTr("All files (*)")]
         onAccepted: Workbench.prices.importFile(selectedFile)
+    }
+
+    FileDialog {
+        id: caDialog
+
+        title: qsTr("Choose the CA certificates to trust")
+        nameFilters: [qsTr("PEM certificates (*.pem *.crt *.cer)"), qsTr("All files (*)")]
+        onAccepted: Workbench.setCaBundle(selectedFile)
     }
 
     ScrollView {
@@ -146,6 +155,50 @@ Page {
                             visible: text.length > 0
                             wrapMode: Text.Wrap
                             text: Workbench.keyStatus
+                        }
+                    }
+                }
+
+                GroupBox {
+                    title: qsTr("CA certificates")
+                    Layout.fillWidth: true
+
+                    ColumnLayout {
+                        anchors.fill: parent
+
+                        Label {
+                            Layout.fillWidth: true
+                            wrapMode: Text.Wrap
+                            opacity: 0.8
+                            text: qsTr("For HTTPS through a corporate proxy: a PEM file of CA certificates to trust in addition to the system's. Certificate errors are never ignored.")
+                        }
+                        RowLayout {
+                            TextField {
+                                objectName: "caBundleField"
+                                Layout.fillWidth: true
+                                readOnly: true
+                                text: Workbench.caBundlePath
+                                placeholderText: qsTr("None: the system's CAs only")
+                            }
+                            Button {
+                                objectName: "chooseCaBundleButton"
+                                text: qsTr("Choose…")
+                                onClicked: caDialog.open()
+                            }
+                            Button {
+                                objectName: "clearCaBundleButton"
+                                text: qsTr("Clear")
+                                enabled: Workbench.caBundlePath.length > 0
+                                onClicked: Workbench.clearCaBundle()
+                            }
+                        }
+                        Label {
+                            objectName: "caBundleStatus"
+                            Layout.fillWidth: true
+                            visible: text.length > 0
+                            wrapMode: Text.Wrap
+                            color: Workbench.caBundleProblem ? Theme.errorColor : palette.windowText
+                            text: Workbench.caBundleStatus
                         }
                     }
                 }

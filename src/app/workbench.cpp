@@ -5,6 +5,7 @@
 #include "core/redaction.h"
 #include "engine/llmservice.h"
 #include "engine/secrets/keychainsecretstore.h"
+#include "providers/endpointpolicy.h"
 #include "providers/providerregistry.h"
 #include "sim/simserver.h"
 
@@ -82,6 +83,14 @@ QString failureAdvice(ErrorClass errorClass, const QString &message)
     }
 }
 
+constexpr auto kCaBundleKey = "tls/caBundle";
+
+QString countCertificates(qsizetype count)
+{
+    return count == 1 ? Workbench::tr("1 CA certificate")
+                      : Workbench::tr("%1 CA certificates").arg(count);
+}
+
 bool isHttpUrl(const QUrl &url)
 {
     return url.isValid() && !url.host().isEmpty()
@@ -134,6 +143,7 @@ Workbench::Workbench(QObject *parent)
     if (limits.requestsPerMinute >= 0 && limits.tokensPerMinute >= 0 && limits.windowSeconds >= 1
         && limits.maxConcurrent >= 1)
         m_limits = limits;
+    restoreCaBundle(settings);
     connectEndpoint();
 }
 
@@ -293,6 +303,7 @@ void Workbench::startSimulator()
             = tr("The built-in simulator could not start (%1): close other copies of Sluice "
                  "or free a local port, then restart.")
                   .arg(m_simulator->errorString());
+        Q_EMIT setupErrorChanged();
     }
     if (m_model.isEmpty())
         m_model = QString::fromLatin1(kSimulatorDefaultModel);
@@ -355,15 +366,97 @@ bool Workbench::setLimits(
     settings.setValue(QStringLiteral("limits/windowSeconds"), windowSeconds);
     settings.setValue(QStringLiteral("limits/maxConcurrent"), maxConcurrent);
     Q_EMIT limitsChanged();
-    if (!concurrencyChanged) {
+    if (concurrencyChanged)
+        renewService();
+    else
         m_service->setRateLimits(m_limits.rateLimits());
-    } else if (m_running) {
+    return true;
+}
+
+void Workbench::renewService()
+{
+    if (m_running) {
         m_pendingEndpoint = m_endpoint;
         m_pendingKey = m_apiKey;
     } else {
         rebuildService();
     }
+}
+
+QString Workbench::setupError() const
+{
+    if (m_setupError.isEmpty() || m_caBundleStartWarning.isEmpty())
+        return m_setupError + m_caBundleStartWarning;
+    return m_setupError + u'\n' + m_caBundleStartWarning;
+}
+
+void Workbench::restoreCaBundle(const QSettings &settings)
+{
+    m_caBundlePath = settings.value(QLatin1StringView(kCaBundleKey)).toString();
+    if (m_caBundlePath.isEmpty())
+        return;
+    const CaBundle bundle = loadCaBundle(m_caBundlePath);
+    if (!bundle.error.isEmpty()) {
+        m_caBundleStartWarning
+            = tr("The CA bundle set in Settings was not loaded: %1. HTTPS through a proxy it "
+                 "vouches for will fail: pick the file again under Settings, CA certificates, "
+                 "or clear it there.")
+                  .arg(bundle.error);
+        m_caBundleStatus = m_caBundleStartWarning;
+        m_caBundleProblem = true;
+        return;
+    }
+    trustAdditionalCaCertificates(bundle.certificates);
+    m_caCertificatesAdded += bundle.certificates.size();
+    m_caBundleStatus = tr("%1 from this file trusted, in addition to the system's CAs.")
+                           .arg(countCertificates(bundle.certificates.size()));
+}
+
+void Workbench::setCaBundleState(const QString &path, const QString &status, bool problem)
+{
+    m_caBundlePath = path;
+    m_caBundleStatus = status;
+    m_caBundleProblem = problem;
+    Q_EMIT caBundleChanged();
+    // A bundle that loads, or none, ends the warning of one missing at start.
+    if (!problem && !m_caBundleStartWarning.isEmpty()) {
+        m_caBundleStartWarning.clear();
+        Q_EMIT setupErrorChanged();
+    }
+}
+
+bool Workbench::setCaBundle(const QUrl &file)
+{
+    const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    const CaBundle bundle = loadCaBundle(path);
+    if (!bundle.error.isEmpty()) {
+        setCaBundleState(m_caBundlePath,
+            tr("Not used: %1. Choose a PEM file of CA certificates (text starting with "
+               "-----BEGIN CERTIFICATE-----), such as your proxy's root from your IT department.")
+                .arg(bundle.error),
+            true);
+        return false;
+    }
+    trustAdditionalCaCertificates(bundle.certificates);
+    m_caCertificatesAdded += bundle.certificates.size();
+    QSettings().setValue(QLatin1StringView(kCaBundleKey), path);
+    renewService(); // the old one's connections keep the trust they started with
+    setCaBundleState(path,
+        tr("Added %1: trusted for every HTTPS request from now on, and again at each start.")
+            .arg(countCertificates(bundle.certificates.size())),
+        false);
     return true;
+}
+
+void Workbench::clearCaBundle()
+{
+    QSettings().remove(QLatin1StringView(kCaBundleKey));
+    setCaBundleState({},
+        m_caCertificatesAdded > 0
+            ? tr("Cleared. The certificates already added stay trusted until Sluice restarts; "
+                 "from the next start only the system's CAs are.")
+            : tr("Cleared: only the system's CAs are trusted."),
+        false);
 }
 
 void Workbench::setKeyStatus(const QString &status)

@@ -53,6 +53,11 @@ struct GateLimits
 /// The service is replaced (serviceChanged) whenever the provider, the
 /// endpoint, the key or the concurrency limit changes; a run in flight
 /// finishes on the old one first. Choices are kept in QSettings.
+///
+/// A CA bundle (a corporate proxy's root, as `sluice-cli run --ca-bundle`)
+/// is trusted for every HTTPS request of the process, in addition to the
+/// system's CAs, and again at each start; one that cannot be loaded at start
+/// is a setupError (the banner area), never skipped silently.
 class Workbench : public QObject
 {
     Q_OBJECT
@@ -69,13 +74,16 @@ class Workbench : public QObject
     Q_PROPERTY(bool supportsStreaming READ supportsStreaming NOTIFY endpointChanged)
     Q_PROPERTY(QString keyStatus READ keyStatus NOTIFY keyStatusChanged)
     Q_PROPERTY(QString keyHost READ keyHost NOTIFY endpointChanged)
-    Q_PROPERTY(QString setupError READ setupError NOTIFY endpointChanged)
+    Q_PROPERTY(QString setupError READ setupError NOTIFY setupErrorChanged)
     Q_PROPERTY(int requestsPerMinute READ requestsPerMinute NOTIFY limitsChanged)
     Q_PROPERTY(int tokensPerMinute READ tokensPerMinute NOTIFY limitsChanged)
     Q_PROPERTY(int windowSeconds READ windowSeconds NOTIFY limitsChanged)
     Q_PROPERTY(int maxConcurrent READ maxConcurrent NOTIFY limitsChanged)
     Q_PROPERTY(sluice::PriceTable *prices READ prices CONSTANT)
     Q_PROPERTY(QString sampleDataset READ sampleDataset CONSTANT)
+    Q_PROPERTY(QString caBundlePath READ caBundlePath NOTIFY caBundleChanged)
+    Q_PROPERTY(QString caBundleStatus READ caBundleStatus NOTIFY caBundleChanged)
+    Q_PROPERTY(bool caBundleProblem READ caBundleProblem NOTIFY caBundleChanged)
 
     // Compose
     Q_PROPERTY(QString model READ model WRITE setModel NOTIFY modelChanged)
@@ -139,7 +147,10 @@ public:
     [[nodiscard]] QString endpointText() const { return m_endpoint.toString(); }
     [[nodiscard]] bool usingSimulator() const { return m_simulator != nullptr; }
     [[nodiscard]] bool supportsStreaming() const;
-    [[nodiscard]] QString setupError() const { return m_setupError; }
+    /// Why the session cannot work as configured (the simulator could not
+    /// start, the CA bundle was not loaded at start) and what to do; empty
+    /// when all is well.
+    [[nodiscard]] QString setupError() const;
     /// Where the key came from, or why the keychain could not be used and
     /// what to do (empty while nothing is known yet). Never the key.
     [[nodiscard]] QString keyStatus() const { return m_keyStatus; }
@@ -149,6 +160,13 @@ public:
     [[nodiscard]] int tokensPerMinute() const { return m_limits.tokensPerMinute; }
     [[nodiscard]] int windowSeconds() const { return m_limits.windowSeconds; }
     [[nodiscard]] int maxConcurrent() const { return m_limits.maxConcurrent; }
+    /// The CA bundle file in use and kept for the next starts (empty: none).
+    [[nodiscard]] QString caBundlePath() const { return m_caBundlePath; }
+    /// What happened to the CA bundle, in words: how many certificates were
+    /// added, or why a file was not used and what to do (empty: nothing yet).
+    [[nodiscard]] QString caBundleStatus() const { return m_caBundleStatus; }
+    /// True while caBundleStatus reports a problem.
+    [[nodiscard]] bool caBundleProblem() const { return m_caBundleProblem; }
 
     /// Uses dialect `providerId` at `baseUrl` (empty: the vendor's endpoint),
     /// looking up its key again. An unknown id or a URL that is not http(s)
@@ -166,6 +184,15 @@ public:
     /// False (and keyStatus unchanged) when a value is out of range.
     Q_INVOKABLE bool setLimits(
         int requestsPerMinute, int tokensPerMinute, int windowSeconds, int maxConcurrent);
+    /// Trusts the CA certificates of the PEM file `file` (a file URL or a
+    /// path) for every HTTPS request from now on and keeps it for the next
+    /// starts. False, with caBundleStatus saying why, when the file is
+    /// unreadable or holds no certificate; the bundle in use stays.
+    Q_INVOKABLE bool setCaBundle(const QUrl &file);
+    /// Forgets the CA bundle from the next start on. Qt's process-wide trust
+    /// only grows (trustAdditionalCaCertificates), so certificates already
+    /// added stay trusted until Sluice restarts; caBundleStatus says so.
+    Q_INVOKABLE void clearCaBundle();
 
     // --- Compose ---
 
@@ -227,6 +254,8 @@ Q_SIGNALS:
     void serviceChanged();
     void keyStatusChanged();
     void limitsChanged();
+    void setupErrorChanged();
+    void caBundleChanged();
     void inputsChanged();
     void runningChanged();
     void resultChanged();
@@ -243,8 +272,14 @@ private:
     void connectEndpoint();
     void useEndpoint(const QUrl &endpoint, const QByteArray &apiKey);
     void rebuildService();
+    /// rebuildService() now, or when the running request ends.
+    void renewService();
     void startSimulator();
     void setKeyStatus(const QString &status);
+    /// Loads and trusts the bundle kept in QSettings, if any.
+    void restoreCaBundle(const QSettings &settings);
+    /// Sets what caBundle* report; a state without a problem ends the start warning.
+    void setCaBundleState(const QString &path, const QString &status, bool problem);
     [[nodiscard]] QUrl targetUrl() const;
     /// `done`, run only while this object lives; counts the store's pending calls.
     [[nodiscard]] SecretStore::Callback guarded(SecretStore::Callback done);
@@ -264,6 +299,11 @@ private:
     QUrl m_endpoint;
     QByteArray m_apiKey;
     QString m_setupError;
+    QString m_caBundlePath;
+    QString m_caBundleStatus;
+    bool m_caBundleProblem = false;
+    QString m_caBundleStartWarning; ///< the bundle kept for this start was not loaded
+    qsizetype m_caCertificatesAdded = 0;
     QString m_model;
     QString m_instructions;
     QString m_prompt;

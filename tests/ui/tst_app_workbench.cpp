@@ -1,19 +1,68 @@
 // The Compose, Schema and Settings controllers in plain C++: the variables
-// table, the schema lab, the price table, and the Workbench's gate limits as
-// the service sees them. No D-Bus and no display (set below): the keychain
-// is never reached, so the embedded simulator stands in.
+// table, the schema lab, the price table, the Workbench's gate limits as the
+// service sees them, and its CA bundle making a self-signed HTTPS endpoint
+// trusted. No D-Bus and no display (set below): the keychain is never
+// reached, so the embedded simulator stands in.
 #include "app/preferences.h"
 #include "app/pricetable.h"
 #include "app/promptvariables.h"
 #include "app/schemalab.h"
 #include "app/workbench.h"
 #include "engine/llmservice.h"
+#include "providers/endpointpolicy.h"
+#include "sim/simserver.h"
 
 #include <QSignalSpy>
+#include <QSslKey>
+#include <QSslServer>
+#include <QSslSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <optional>
+
 using namespace sluice;
+
+namespace {
+
+/// HTTPS in front of a plain HTTP server on loopback: TLS ends here with the
+/// self-signed certificate for 127.0.0.1 in data/ (valid 2020 to 2120), and
+/// the bytes go on to `targetPort` and back.
+class TlsRelay : public QSslServer
+{
+public:
+    TlsRelay(const QSslConfiguration &configuration, quint16 targetPort)
+    {
+        setSslConfiguration(configuration);
+        connect(this, &QTcpServer::pendingConnectionAvailable, this, [this, targetPort] {
+            auto *client = static_cast<QSslSocket *>(nextPendingConnection());
+            auto *upstream = new QTcpSocket(client);
+            upstream->connectToHost(QHostAddress::LocalHost, targetPort);
+            connect(client, &QIODevice::readyRead, upstream,
+                [client, upstream] { upstream->write(client->readAll()); });
+            connect(upstream, &QIODevice::readyRead, client,
+                [client, upstream] { client->write(upstream->readAll()); });
+            connect(upstream, &QAbstractSocket::disconnected, client,
+                &QAbstractSocket::disconnectFromHost);
+            connect(client, &QAbstractSocket::disconnected, client, &QObject::deleteLater);
+        });
+    }
+};
+
+/// One prompt through `service`, waited for.
+std::optional<GenerationResult> ask(LlmService *service)
+{
+    LlmRequest request;
+    request.model = u"sim-small"_qs;
+    request.promptTemplate = u"Say hello."_qs;
+    request.maxAttempts = 1;
+    std::optional<GenerationResult> result;
+    service->submit(request, [&result](const GenerationResult &done) { result = done; });
+    QTest::qWaitFor([&result] { return result.has_value(); }, 20'000);
+    return result;
+}
+
+} // namespace
 
 class TstAppWorkbench : public QObject
 {
@@ -30,6 +79,8 @@ private Q_SLOTS:
     void endpointIsValidated();
     void languageInstallsItsTranslator();
     void importedPricesReachTheService();
+    void caBundleMakesAnHttpsEndpointTrusted();
+    void caBundleMissingAtStartIsASetupError();
 };
 
 void TstAppWorkbench::variablesFollowTheTemplates()
@@ -229,6 +280,98 @@ void TstAppWorkbench::importedPricesReachTheService()
     QCOMPARE(workbench.service()->priceBook()->version(), u"2026-01-15"_qs);
     workbench.prices()->useBuiltin();
     QCOMPARE(workbench.service()->priceBook()->version(), builtinVersion);
+}
+
+void TstAppWorkbench::caBundleMakesAnHttpsEndpointTrusted()
+{
+    QVERIFY2(QSslSocket::supportsSsl(), "Qt has no TLS backend");
+    const QString certPath = QStringLiteral(SLUICE_UI_TEST_DATA "/tls-127.0.0.1.pem");
+    const CaBundle server = loadCaBundle(certPath);
+    QVERIFY2(server.error.isEmpty(), qPrintable(server.error));
+    QFile keyFile(QStringLiteral(SLUICE_UI_TEST_DATA "/tls-127.0.0.1.key"));
+    QVERIFY(keyFile.open(QIODevice::ReadOnly));
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificate(server.certificates.constFirst());
+    configuration.setPrivateKey(QSslKey(keyFile.readAll(), QSsl::Rsa));
+    sim::SimServer simulator;
+    QVERIFY(simulator.listen());
+    TlsRelay relay(configuration, simulator.port());
+    QVERIFY(relay.listen(QHostAddress::LocalHost));
+
+    Workbench workbench;
+    QVERIFY(workbench.configureEndpoint(
+        u"openai-chat"_qs, QStringLiteral("https://127.0.0.1:%1/v1").arg(relay.serverPort())));
+    QVERIFY(!workbench.usingSimulator());
+
+    std::optional<GenerationResult> refused = ask(workbench.service());
+    QVERIFY(refused);
+    QCOMPARE(refused->status, GenerationResult::Status::Failed);
+    QCOMPARE(errorClassName(refused->errorClass), u"tls"_qs);
+    QCOMPARE(simulator.requestCount(), 0);
+
+    QVERIFY(!workbench.setCaBundle(
+        QUrl::fromLocalFile(QStringLiteral(SLUICE_UI_TEST_DATA "/reviews.csv"))));
+    QVERIFY(workbench.caBundleProblem());
+    QVERIFY(workbench.caBundlePath().isEmpty());
+
+    QSignalSpy changed(&workbench, &Workbench::caBundleChanged);
+    QVERIFY2(workbench.setCaBundle(QUrl::fromLocalFile(certPath)),
+        qPrintable(workbench.caBundleStatus()));
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(!workbench.caBundleProblem());
+    QVERIFY2(workbench.caBundleStatus().contains(u"Added 1 CA certificate:"),
+        qPrintable(workbench.caBundleStatus()));
+    QCOMPARE(workbench.caBundlePath(), certPath);
+
+    std::optional<GenerationResult> answered = ask(workbench.service());
+    QVERIFY(answered);
+    QVERIFY2(answered->status == GenerationResult::Status::Ok, qPrintable(answered->errorMessage));
+    QVERIFY(!answered->text.isEmpty());
+    QCOMPARE(simulator.requestCount(), 1);
+
+    // The next start loads the same file again.
+    Workbench next;
+    QCOMPARE(next.caBundlePath(), certPath);
+    QVERIFY(!next.caBundleProblem());
+    QVERIFY2(next.caBundleStatus().contains(u"1 CA certificate from this file trusted"),
+        qPrintable(next.caBundleStatus()));
+    QVERIFY(next.setupError().isEmpty());
+
+    workbench.clearCaBundle();
+    QVERIFY2(workbench.caBundleStatus().contains(u"until Sluice restarts"),
+        qPrintable(workbench.caBundleStatus()));
+    QVERIFY(workbench.caBundlePath().isEmpty());
+    QVERIFY(Workbench().caBundlePath().isEmpty());
+    QVERIFY(workbench.configureEndpoint(u"openai-responses"_qs, {}));
+}
+
+void TstAppWorkbench::caBundleMissingAtStartIsASetupError()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"proxy-root.pem"_qs);
+    QVERIFY(QFile::copy(QStringLiteral(SLUICE_UI_TEST_DATA "/tls-127.0.0.1.pem"), path));
+    {
+        Workbench workbench;
+        QVERIFY(workbench.setCaBundle(QUrl::fromLocalFile(path)));
+    }
+    QVERIFY(QFile::remove(path));
+
+    Workbench workbench;
+    QCOMPARE(workbench.caBundlePath(), path); // kept, to pick again or clear
+    QVERIFY(workbench.caBundleProblem());
+    const QString warning = workbench.setupError();
+    QVERIFY2(warning.contains(u"CA bundle set in Settings was not loaded") && warning.contains(path)
+            && warning.contains(u"pick the file again"),
+        qPrintable(warning));
+    QCOMPARE(workbench.caBundleStatus(), warning);
+
+    QSignalSpy setupChanged(&workbench, &Workbench::setupErrorChanged);
+    workbench.clearCaBundle();
+    QCOMPARE(setupChanged.count(), 1);
+    QVERIFY(workbench.setupError().isEmpty());
+    QVERIFY2(workbench.caBundleStatus() == u"Cleared: only the system's CAs are trusted.",
+        qPrintable(workbench.caBundleStatus()));
+    QVERIFY(!Workbench().caBundleProblem());
 }
 
 int main(int argc, char **argv)

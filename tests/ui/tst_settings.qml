@@ -6,7 +6,8 @@ import Sluice.Ui
 // The Settings page: gate limits reach the Workbench (and its service: see
 // tst_app_workbench), the theme switches the colours, a bad endpoint or a
 // bad price file is refused with a message saying what to do, a good price
-// file replaces the table.
+// file replaces the table, and so for a CA bundle (whose trust reaching the
+// service is in tst_app_workbench).
 TestCase {
     id: root
 
@@ -31,6 +32,8 @@ TestCase {
         Workbench.prices.useBuiltin()
         Workbench.configureEndpoint("openai-responses", "")
         Workbench.setLimits(0, 0, 60, 16)
+        if (Workbench.caBundlePath.length > 0)
+            Workbench.clearCaBundle()
     }
 
     function test_limitsReachTheWorkbench() {
@@ -117,5 +120,39 @@ TestCase {
         verify(!Workbench.prices.builtin)
         compare(Workbench.prices.count, 2)
         verify(findChild(page, "priceOrigin").text.indexOf("prices-small.json") >= 0)
+    }
+
+    function test_caBundle() {
+        const page = createTemporaryObject(pageComponent, root)
+        const field = findChild(page, "caBundleField")
+        const status = findChild(page, "caBundleStatus")
+        const clear = findChild(page, "clearCaBundleButton")
+        compare(field.text, "")
+        verify(!Workbench.caBundleProblem)
+        verify(!clear.enabled, "nothing to clear")
+
+        verify(!Workbench.setCaBundle(Qt.resolvedUrl("data/no-such-bundle.pem")))
+        verify(status.visible)
+        verify(status.text.indexOf("cannot read") >= 0, status.text)
+        verify(status.text.indexOf("no-such-bundle.pem") >= 0, status.text)
+        verify(status.text.indexOf("Choose a PEM file") >= 0, "says what to do: " + status.text)
+        verify(Qt.colorEqual(status.color, Theme.errorColor))
+        verify(!Workbench.setCaBundle(Qt.resolvedUrl("data/reviews.csv")))
+        verify(status.text.indexOf("holds no PEM certificate") >= 0, status.text)
+        compare(field.text, "", "a refused file is not used")
+        compare(Preferences.value("tls/caBundle", ""), "", "nor kept")
+
+        verify(Workbench.setCaBundle(Qt.resolvedUrl("data/ca-bundle-two.pem")), Workbench.caBundleStatus)
+        verify(status.text.indexOf("Added 2 CA certificates") >= 0, status.text)
+        verify(!Qt.colorEqual(status.color, Theme.errorColor))
+        verify(field.text.endsWith("/data/ca-bundle-two.pem"), field.text)
+        compare(Preferences.value("tls/caBundle", ""), field.text, "kept for the next start")
+        verify(clear.enabled)
+
+        mouseClick(clear)
+        compare(field.text, "")
+        compare(Preferences.value("tls/caBundle", ""), "", "forgotten for the next start")
+        verify(status.text.indexOf("stay trusted until Sluice restarts") >= 0, status.text)
+        verify(!clear.enabled)
     }
 }
