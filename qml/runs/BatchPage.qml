@@ -7,7 +7,9 @@ import Sluice.Runs.Models
 
 // Batch: the Compose page's prompt over a CSV or JSONL dataset. Open a file
 // (or drop one here), check the preview and the plan, then Start; pause,
-// resume or cancel while it runs; filter and export the results.
+// resume or cancel while it runs; filter and export the results. A run the
+// Traces page asks to continue (RunsSession.continueRunId) opens here with
+// its dataset and prompt, its finished rows, and Continue in place of Start.
 Page {
     id: root
 
@@ -22,7 +24,25 @@ Page {
         return qsTr("%1 h %2 min").arg(Math.floor(s / 3600)).arg(Math.floor((s % 3600) / 60))
     }
 
+    // Opens the run the Traces page asked for, once.
+    function takeContinueRequest() {
+        const runId = RunsSession.continueRunId
+        if (runId.length === 0)
+            return
+        RunsSession.continueRunId = ""
+        controller.openRun(runId)
+    }
+
     title: qsTr("Batch")
+    Component.onCompleted: takeContinueRequest()
+
+    Connections {
+        target: RunsSession
+
+        function onContinueRunIdChanged() {
+            root.takeContinueRequest()
+        }
+    }
 
     BatchController {
         id: controller
@@ -112,6 +132,27 @@ Page {
                             ? controller.datasetPath
                             : qsTr("Open a CSV or JSONL file, or drop one here. The prompt comes from the Compose page.")
                     elide: Text.ElideMiddle
+                }
+            }
+            RowLayout {
+                objectName: "continueRow"
+                visible: controller.continuingRunId.length > 0
+                spacing: 8
+
+                Label {
+                    objectName: "continueLabel"
+                    Layout.fillWidth: true
+                    text: qsTr("Continuing run %1: the rows it finished are kept, the others are sent with the dataset and prompt it was started with, on the provider selected in Settings.")
+                          .arg(controller.continuingRunId)
+                          + (controller.continueNote.length > 0 ? " " + controller.continueNote : "")
+                    wrapMode: Text.Wrap
+                }
+                Button {
+                    objectName: "newRunButton"
+                    text: qsTr("New run instead")
+                    enabled: controller.state !== BatchController.Running
+                             && controller.state !== BatchController.Paused
+                    onClicked: controller.newRun()
                 }
             }
             Label {
@@ -236,7 +277,7 @@ Page {
                 }
                 Button {
                     objectName: "startButton"
-                    text: qsTr("Start")
+                    text: controller.continuingRunId.length > 0 ? qsTr("Continue") : qsTr("Start")
                     enabled: controller.canStart
                     onClicked: controller.start()
                 }

@@ -7,7 +7,9 @@ import Sluice.Runs.Models
 // Traces: the runs in the run store (newest first), the requests of the
 // selected run filtered by status, and one request's timeline: queued, gate
 // wait, attempts, backoff, validation and repair as bars on a time axis.
-// A run exports as sluice-trace JSON or OTLP/JSON.
+// A run exports as sluice-trace JSON or OTLP/JSON. An unfinished run
+// (running after a crash, paused, stopped) offers Continue, which opens it
+// on the Batch page.
 Page {
     id: root
 
@@ -145,6 +147,21 @@ Page {
                             Label {
                                 text: runDelegate.summary
                                 opacity: 0.7
+                            }
+                            Button {
+                                objectName: "continueRunButton"
+                                visible: runDelegate.status === "running" || runDelegate.status === "paused"
+                                         || runDelegate.status === "stopped"
+                                text: qsTr("Continue")
+                                ToolTip.visible: hovered
+                                ToolTip.text: qsTr("Open the run on the Batch page to send the rows it has not finished.")
+                                // The shell (Main.qml) shows the Batch page, which opens the run.
+                                onClicked: {
+                                    RunsSession.continueRunId = runDelegate.runId
+                                    const shell = ApplicationWindow.window
+                                    if (shell && typeof shell["showPage"] === "function")
+                                        shell["showPage"]("batch")
+                                }
                             }
                         }
                     }

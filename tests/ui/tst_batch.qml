@@ -152,6 +152,52 @@ TestCase {
         compare(next.batch.okRows, 20)
     }
 
+    // A run left by closing the page (or quitting) is continued from where it
+    // stopped: the rows it finished are shown and not sent again.
+    function test_continueARunLeftUnfinished() {
+        const first = makePage()
+        verify(first.batch.openDataset(root.dataset))
+        first.batch.budget = 0.01 // a few of the simulator's rows (each reserves its worst case)
+        verify(first.batch.start(), first.batch.errorMessage)
+        tryVerify(() => first.batch.pausedAtBudget, 30000, "the run pauses at its cap")
+        tryVerify(() => first.batch.inFlight === 0, 30000, "the rows admitted finish")
+        const runId = first.batch.runId
+        const done = first.batch.finishedRows
+        verify(done > 0 && done < 20, done)
+        first.destroy()
+        wait(50)
+
+        const page = makePage()
+        const batch = page.batch
+        RunsSession.continueRunId = runId
+        compare(RunsSession.continueRunId, "", "the page took the run")
+        compare(batch.continuingRunId, runId)
+        compare(batch.errorMessage, "")
+        compare(batch.datasetError, "")
+        verify(findChild(page, "continueRow").visible)
+        compare(batch.results.totalRows, done)
+        compare(batch.finishedRows, done)
+        const start = findChild(page, "startButton")
+        compare(start.text, "Continue")
+        verify(start.enabled)
+        mouseClick(start)
+        compare(batch.errorMessage, "")
+        compare(batch.runId, runId)
+        tryCompare(batch, "state", BatchController.Finished, 30000)
+        compare(batch.finishedRows, 20)
+        compare(batch.okRows, 20)
+        compare(batch.progress, 1)
+        compare(batch.results.totalRows, 20)
+        const results = findChild(page, "resultsView")
+        tryCompare(results, "count", 20)
+        compare(start.text, "Start", "a finished run leaves nothing to continue")
+        verify(!findChild(page, "continueRow").visible)
+
+        // Finished now: it cannot be continued again, and the page says so.
+        verify(!batch.openRun(runId))
+        verify(batch.errorMessage.indexOf("finished") >= 0, batch.errorMessage)
+    }
+
     function test_budgetPausesTheRunUntilRaised() {
         const page = makePage()
         const batch = page.batch

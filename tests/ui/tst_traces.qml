@@ -24,6 +24,17 @@ TestCase {
         prompt: "Summarise: {{review}}"
     }
 
+    // A run left paused at its cap: unfinished, so it can be continued.
+    BatchController {
+        id: unfinished
+
+        service: RunsSession.service
+        storePath: RunsSession.storePath
+        model: Workbench.model
+        prompt: "Summarise: {{review}}"
+        budget: 0.00003
+    }
+
     Component {
         id: pageComponent
 
@@ -34,14 +45,17 @@ TestCase {
     }
 
     function initTestCase() {
+        verify(unfinished.openDataset(Qt.resolvedUrl("data/reviews.csv")), unfinished.datasetError)
+        verify(unfinished.start(), unfinished.errorMessage)
+        tryVerify(() => unfinished.pausedAtBudget, 30000, "the run pauses at its cap")
         verify(seed.openDataset(Qt.resolvedUrl("data/reviews.csv")), seed.datasetError)
         verify(seed.start(), seed.errorMessage)
         tryCompare(seed, "state", BatchController.Finished, 30000)
     }
 
-    function runRow(page) {
+    function runRow(page, runId) {
         for (let i = 0; i < page.runs.count; ++i) {
-            if (page.runs.runIdAt(i) === seed.runId)
+            if (page.runs.runIdAt(i) === (runId || seed.runId))
                 return i
         }
         return -1
@@ -93,5 +107,24 @@ TestCase {
         verify(page.exportRun("otlp", "file://" + base + "export-otlp.json"), page.runs.errorMessage)
         verify(!page.exportRun("otlp", "file:///nonexistent-dir/x/y.json"))
         verify(findChild(page, "tracesError").visible)
+    }
+
+    function test_unfinishedRunOffersContinue() {
+        const page = createTemporaryObject(pageComponent, root)
+        const runsView = findChild(page, "runsView")
+        tryVerify(() => runsView.height > 0, 2000, "the page is laid out")
+        const finishedRow = runRow(page)
+        const pausedRow = runRow(page, unfinished.runId)
+        verify(pausedRow >= 0)
+        tryVerify(() => runsView.itemAtIndex(pausedRow) !== null, 2000)
+        compare(runsView.itemAtIndex(pausedRow).status, "paused")
+        verify(!findChild(runsView.itemAtIndex(finishedRow), "continueRunButton").visible,
+               "a finished run has nothing to continue")
+        const button = findChild(runsView.itemAtIndex(pausedRow), "continueRunButton")
+        verify(button.visible)
+        compare(button.text, "Continue")
+        mouseClick(button)
+        compare(RunsSession.continueRunId, unfinished.runId, "the Batch page is asked to open it")
+        RunsSession.continueRunId = ""
     }
 }

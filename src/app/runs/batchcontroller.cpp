@@ -90,8 +90,10 @@ BatchController::~BatchController()
     m_run->disconnect(this);
     m_run->disconnect(&m_results);
     m_run->disconnect(&m_progressTimer);
-    if (m_run->state() == BatchRun::State::Running || m_run->state() == BatchRun::State::Paused)
-        m_run->cancel();
+    // Closing the page or quitting leaves the run paused in the store, to be
+    // continued later (the Traces page's Continue); the run withdraws the
+    // rows in flight as it goes, and a continue sends them again.
+    m_run->pause();
 }
 
 QObject *BatchController::service() const
