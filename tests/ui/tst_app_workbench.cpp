@@ -9,6 +9,7 @@
 #include "app/schemalab.h"
 #include "app/workbench.h"
 #include "engine/llmservice.h"
+#include "isolateddesktop.h"
 #include "providers/endpointpolicy.h"
 #include "sim/simserver.h"
 
@@ -376,14 +377,8 @@ void TstAppWorkbench::caBundleMissingAtStartIsASetupError()
 
 int main(int argc, char **argv)
 {
-    // No secret service and no display: the keychain answers "no service" at
-    // once; settings go to a fresh folder.
     const QTemporaryDir home;
-    for (const char *variable : {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"})
-        qputenv(variable, home.path().toLocal8Bit() + '/' + variable);
-    for (const char *variable :
-        {"DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"})
-        qunsetenv(variable);
+    test::isolateFromDesktop(home);
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(u"Sluice"_qs);
     QCoreApplication::setApplicationName(u"Sluice"_qs);
