@@ -137,7 +137,7 @@ TestCase {
         verify(batch.canStart, "a cancelled run makes way for a new one")
     }
 
-    function test_closingThePageMidRunCancelsIt() {
+    function test_closingThePageMidRunLeavesTheServiceUsable() {
         const page = makePage()
         verify(page.batch.openDataset(root.dataset))
         verify(page.batch.start())
