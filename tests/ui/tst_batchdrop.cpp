@@ -118,6 +118,7 @@ void TstBatchDrop::otherFileDropIsRefused()
     if (QTest::currentTestFailed())
         return;
     const QString error = batch("datasetError").toString();
+    QVERIFY2(error.contains(u"prices-small.json is not a dataset"), qPrintable(error));
     QVERIFY2(error.contains(u"open a .csv, .jsonl or .ndjson file"), qPrintable(error));
     QCOMPARE(batch("datasetPath").toString(), QString());
 }
