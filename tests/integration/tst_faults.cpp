@@ -141,7 +141,7 @@ private Q_SLOTS:
         if (stream)
             handlers.data = [&decoder](const QByteArray &bytes) { decoder->feed(bytes); };
         std::optional<HttpResponse> response;
-        transport.post(
+        transport.send(
             provider->encode(generation), shortTimeouts(),
             [&response](HttpResponse r) { response = std::move(r); }, handlers);
         QTRY_VERIFY_WITH_TIMEOUT(response.has_value(), 10'000);
