@@ -64,6 +64,10 @@ public:
     /// a handle that is not outstanding.
     bool release(Handle handle);
 
+    /// Changes the cap (nullopt: none), keeping what is spent and reserved: a
+    /// run paused at its cap goes on under a higher one. Reservations already
+    /// granted stand even if a lower cap no longer covers them.
+    void setCap(std::optional<PicoAmount> cap) { m_cap = cap; }
     [[nodiscard]] std::optional<PicoAmount> cap() const { return m_cap; }
     [[nodiscard]] PicoAmount spent() const { return m_spent; }
     [[nodiscard]] PicoAmount reserved() const { return m_reserved; }

@@ -62,6 +62,28 @@ private Q_SLOTS:
         QCOMPARE(budget.outstanding(), 1);
     }
 
+    // A raised cap lets a run paused at the old one go on; what is spent and
+    // reserved stays counted, and a reservation still held settles as usual.
+    void capChangesKeepWhatIsSpentAndReserved()
+    {
+        Budget budget(cents(100));
+        const auto a = budget.tryReserve(cents(60));
+        QVERIFY(budget.settle(*a.handle, cents(50)));
+        const auto b = budget.tryReserve(cents(40));
+        QVERIFY(!budget.tryReserve(cents(20)).granted());
+        budget.setCap(cents(150));
+        QCOMPARE(*budget.remaining(), cents(60));
+        QVERIFY(budget.tryReserve(cents(20)).granted());
+        QVERIFY(budget.settle(*b.handle, cents(30)));
+        QCOMPARE(budget.spent(), cents(80));
+        budget.setCap(cents(90)); // lower than spent + reserved: nothing new fits
+        QVERIFY(budget.exhausted());
+        QVERIFY(!budget.tryReserve(1).granted());
+        budget.setCap(std::nullopt);
+        QVERIFY(!budget.remaining());
+        QVERIFY(budget.tryReserve(cents(500)).granted());
+    }
+
     void releaseGivesTheReservationBack()
     {
         Budget budget(cents(100));

@@ -215,13 +215,8 @@ void BatchRun::cancel()
 
 void BatchRun::setBudgetCap(std::optional<PicoAmount> cap)
 {
-    // A Budget's cap is fixed; a new one takes over, charged with what the
-    // old one spent and still holds (reservations count at their estimate).
-    m_retiredSpend += m_budget->spent() + m_budget->reserved();
     m_config.budgetCap = cap;
-    m_budget = std::make_shared<Budget>(cap
-            ? std::optional<PicoAmount>(std::max<PicoAmount>(0, *cap - m_retiredSpend))
-            : std::nullopt);
+    m_budget->setCap(cap);
     if (m_state == State::Paused && m_pausedAtBudget)
         resume();
 }

@@ -188,7 +188,6 @@ private:
     QHash<quint64, Pending> m_pending; ///< by key, while submitted
     quint64 m_nextKey = 1;
     std::shared_ptr<Budget> m_budget;
-    PicoAmount m_retiredSpend = 0; ///< spent + reserved under caps replaced by setBudgetCap
     PicoAmount m_spent = 0;
     State m_state = State::Idle;
     bool m_pumpQueued = false;
